@@ -1,0 +1,92 @@
+// graph.cpp — recording nodes and the reverse loop.
+#include "core/graph.h"
+
+#include <sstream>
+#include <unordered_map>
+
+namespace og {
+
+namespace {
+struct LeafNode : Node {
+  const char* name() const override { return "leaf"; }
+};
+}  // namespace
+
+Tensor& Node::grad_buf() {
+  if (!grad.defined()) grad = Tensor::zeros(value.shape());
+  return grad;
+}
+
+Var Graph::add_leaf(Tensor t, bool wants_grad) {
+  auto n = std::make_unique<LeafNode>();
+  n->value = std::move(t);
+  n->needs_grad = wants_grad && grad_enabled_;
+  nodes_.push_back(std::move(n));
+  return Var{nodes_.back().get(), this};
+}
+
+Var Graph::input(Tensor t) { return add_leaf(std::move(t), false); }
+Var Graph::leaf(Tensor t) { return add_leaf(std::move(t), true); }
+
+Var Graph::param(Parameter& p) {
+  OG_CHECK(p.grad.defined() && p.grad.shape() == p.value.shape(), "param: ", p.name,
+           " has value ", p.value.shape(), " but grad ", p.grad.shape());
+  Var v = add_leaf(p.value, true);
+  v.node->grad = p.grad;  // shared buffer: backward accumulates straight into p.grad
+  return v;
+}
+
+Var Graph::add(std::unique_ptr<Node> n, const Var* ins, size_t count) {
+  bool any = false;
+  for (size_t i = 0; i < count; ++i) {
+    OG_CHECK(ins[i].graph == this, n->name(), ": input ", i, " belongs to another graph");
+    n->inputs.push_back(ins[i].node);
+    any = any || ins[i].node->needs_grad;
+  }
+  n->needs_grad = any && grad_enabled_;
+  n->forward();
+  nodes_.push_back(std::move(n));
+  return Var{nodes_.back().get(), this};
+}
+
+void Graph::backward(Var loss) {
+  OG_CHECK(loss.graph == this, "backward: the loss belongs to another graph");
+  OG_CHECK(loss.value().numel() == 1, "backward: loss must be a scalar, got shape ",
+           loss.shape(), " from ", loss.node->name());
+  backward(loss, Tensor::full(loss.shape(), 1.0f));
+}
+
+void Graph::backward(Var out, const Tensor& seed) {
+  OG_CHECK(out.graph == this, "backward: the output belongs to another graph");
+  OG_CHECK(seed.shape() == out.shape(), "backward: seed shape ", seed.shape(),
+           " differs from output shape ", out.shape(), " of ", out.node->name());
+  Tensor& g = out.node->grad_buf();
+  for (int64_t i = 0; i < g.numel(); ++i) g[i] += seed[i];
+  // Find the output's position, then walk the tape backwards from it.
+  size_t end = nodes_.size();
+  while (end > 0 && nodes_[end - 1].get() != out.node) --end;
+  for (size_t i = end; i-- > 0;) {
+    Node& n = *nodes_[i];
+    if (n.needs_grad && n.grad.defined() && !n.inputs.empty()) n.backward();
+  }
+}
+
+void Graph::replay() {
+  for (auto& n : nodes_) n->forward();
+}
+
+std::string Graph::to_dot() const {
+  std::ostringstream s;
+  std::unordered_map<const Node*, size_t> index;
+  s << "digraph ordgrad {\n";
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = *nodes_[i];
+    index[&n] = i;
+    s << "  n" << i << " [label=\"" << n.name() << ' ' << n.value.shape() << "\"];\n";
+    for (const Node* in : n.inputs) s << "  n" << index.at(in) << " -> n" << i << ";\n";
+  }
+  s << "}\n";
+  return s.str();
+}
+
+}  // namespace og

@@ -1,0 +1,105 @@
+// graph.h — the tape: Node, Var, Parameter and Graph.
+//
+// A Graph records nodes in creation order, which is a topological order, so
+// backward() is one reverse loop with no recursion. Each Node holds its forward
+// value, its gradient, raw pointers to its inputs (the Graph owns every node), and
+// two virtual methods:
+//   forward()  computes `value` from the inputs' values (re-run by replay());
+//   backward() ACCUMULATES (+=) d loss / d input into each input's grad,
+//              never assigns: an input used twice must receive both terms.
+// Parameters live outside graphs; g.param(p) makes a leaf whose value and grad
+// share p's buffers, so gradients accumulate into p.grad across the step.
+// Destroying the Graph frees every activation of the step at once.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/check.h"
+#include "core/tensor.h"
+
+namespace og {
+
+struct Parameter {
+  std::string name;   // e.g. "conv1.weight"
+  Tensor value;
+  Tensor grad;        // same shape as value, zero after Optimizer::zero_grad()
+  Parameter() = default;
+  Parameter(std::string n, Tensor v)
+      : name(std::move(n)), value(std::move(v)), grad(Tensor::zeros(value.shape())) {}
+};
+
+struct Node {
+  Tensor value;
+  Tensor grad;                 // d loss / d value; allocated (zeros) on first use
+  std::vector<Node*> inputs;   // producers, owned by the same Graph
+  bool needs_grad = false;     // some input (transitively a leaf) wants a gradient
+
+  virtual ~Node() = default;
+  virtual const char* name() const = 0;
+  virtual void forward() {}    // leaves keep their value
+  virtual void backward() {}   // leaves have nothing to propagate
+
+  const Tensor& in(size_t i) const { return inputs[i]->value; }
+  bool wants(size_t i) const { return inputs[i]->needs_grad; }
+  Tensor& grad_buf();                              // this node's grad, allocated if needed
+  Tensor& in_grad(size_t i) { return inputs[i]->grad_buf(); }
+};
+
+class Graph;
+
+// A cheap handle to a node of a graph (like DyNet's Expression).
+struct Var {
+  Node* node = nullptr;
+  Graph* graph = nullptr;
+  const Tensor& value() const { return node->value; }
+  const Tensor& grad() const { return node->grad; }
+  const Shape& shape() const { return node->value.shape(); }
+};
+
+class Graph {
+ public:
+  Graph() = default;
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  Var input(Tensor t);            // constant leaf: no gradient
+  Var leaf(Tensor t);             // leaf that receives a gradient (tests, explain)
+  Var param(Parameter& p);        // leaf sharing p.value and p.grad
+
+  // Create node N(args...) on inputs `ins`, run its forward, return its handle.
+  template <class N, class... A>
+  Var record(std::initializer_list<Var> ins, A&&... args) {
+    return add(std::make_unique<N>(std::forward<A>(args)...), ins.begin(), ins.size());
+  }
+  template <class N, class... A>
+  Var record_n(const std::vector<Var>& ins, A&&... args) {
+    return add(std::make_unique<N>(std::forward<A>(args)...), ins.data(), ins.size());
+  }
+
+  // Seed d loss / d loss = 1 and run every node's backward in reverse order.
+  void backward(Var loss);
+  // Same, but seed the output gradient with `seed` (any shape equal to out's).
+  void backward(Var out, const Tensor& seed);
+  // Re-run forward() of every node in order (after editing leaf values in place).
+  void replay();
+
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool on) { grad_enabled_ = on; }  // off = inference
+  bool training() const { return training_; }
+  void set_training(bool on) { training_ = on; }          // dropout, batchnorm mode
+
+  size_t size() const { return nodes_.size(); }
+  const Node& node(size_t i) const { return *nodes_[i]; }
+  std::string to_dot() const;   // Graphviz text of the tape, for teaching
+
+ private:
+  Var add(std::unique_ptr<Node> n, const Var* ins, size_t count);
+  Var add_leaf(Tensor t, bool wants_grad);
+  std::vector<std::unique_ptr<Node>> nodes_;
+  bool grad_enabled_ = true;
+  bool training_ = true;
+};
+
+}  // namespace og

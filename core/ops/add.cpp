@@ -1,0 +1,17 @@
+// add
+// forward : y = a + b            (b broadcast over a, see ops.h)
+// backward: da += g              db += sum of g over the positions sharing each b entry
+// shapes  : a any, b broadcastable to a, y like a.   saves: nothing extra
+#include "core/elementwise.h"
+#include "core/ops.h"
+
+namespace og {
+namespace {
+struct Add {
+  static float f(float a, float b) { return a + b; }
+  static float da(float, float, float) { return 1.0f; }
+  static float db(float, float, float) { return 1.0f; }
+};
+}  // namespace
+Var add(Var a, Var b) { return binary<Add>("add", a, b); }
+}  // namespace og

@@ -1,0 +1,117 @@
+// The tape: accumulation, deep chains without recursion, errors, determinism.
+#include <doctest/doctest.h>
+
+#include "core/ops.h"
+#include "helpers.h"
+
+using namespace og;
+
+TEST_CASE("a value used twice gets the summed gradient: y = x*x + x") {
+  Graph g;
+  Var x = g.leaf(Tensor::from({3}, {-1.0f, 0.5f, 2.0f}));
+  Var y = sum(x * x + x);
+  g.backward(y);
+  CHECK(y.value().item() == doctest::Approx(1 - 1 + 0.25 + 0.5 + 4 + 2));
+  for (int i = 0; i < 3; ++i) CHECK(x.grad()[i] == doctest::Approx(2 * x.value()[i] + 1));
+}
+
+TEST_CASE("backward runs a chain of 100,000 nodes without recursion") {
+  Graph g;
+  Var x = g.leaf(Tensor::from({1}, {1.0f}));
+  Var y = x;
+  for (int i = 0; i < 100000; ++i) y = add_scalar(y, 1e-5f);
+  Var loss = sum(y * 2.0f);
+  g.backward(loss);
+  CHECK(g.size() == 100003);
+  CHECK(x.grad()[0] == doctest::Approx(2.0));
+  CHECK(y.value()[0] == doctest::Approx(2.0).epsilon(1e-3));
+}
+
+TEST_CASE("parameters accumulate across graphs until zeroed") {
+  Parameter p("w", Tensor::from({2}, {1.0f, -2.0f}));
+  for (int step = 0; step < 2; ++step) {
+    Graph g;
+    Var w = g.param(p);
+    g.backward(sum(square(w)));
+  }
+  CHECK(p.grad[0] == doctest::Approx(4.0));   // 2 * (2 * 1)
+  CHECK(p.grad[1] == doctest::Approx(-8.0));
+}
+
+TEST_CASE("constants get no gradient and cost no backward") {
+  Graph g;
+  Var c = g.input(Tensor::from({2}, {1, 2}));
+  Var x = g.leaf(Tensor::from({2}, {3, 4}));
+  Var y = sum(c * x);
+  CHECK_FALSE(c.node->needs_grad);
+  g.backward(y);
+  CHECK_FALSE(c.grad().defined());
+  CHECK(x.grad()[1] == 2.0f);
+}
+
+TEST_CASE("inference mode records no gradient requirement") {
+  Graph g;
+  g.set_grad_enabled(false);
+  Parameter p("w", Tensor::from({2}, {1, 2}));
+  Var y = sum(g.param(p));
+  CHECK_FALSE(y.node->needs_grad);
+}
+
+TEST_CASE("errors name the op and the shapes") {
+  Graph g;
+  Var a = g.leaf(Tensor::zeros({2, 3}));
+  Var b = g.leaf(Tensor::zeros({3, 2}));
+  CHECK_THROWS_WITH_AS(add(a, b), "add: shapes [2,3] and [3,2] do not broadcast", Error);
+  CHECK_THROWS_WITH_AS(matmul(a, a), "matmul: inner sizes differ: [2,3] times [2,3]", Error);
+  CHECK_THROWS_WITH_AS(g.backward(a), "backward: loss must be a scalar, got shape [2,3] from leaf",
+                       Error);
+  CHECK_THROWS_WITH_AS(gather(a, {0, 3}), "gather: index 3 out of range [0,3) at row 1 of input [2,3]",
+                       Error);
+  CHECK_THROWS_WITH_AS(gather(a, {0}), "gather: 1 indices for 2 rows of input [2,3]", Error);
+  CHECK_THROWS_AS(slice(a, 2, 5), Error);
+  CHECK_THROWS_AS(sum(a, 2), Error);
+  Graph other;
+  Var c = other.leaf(Tensor::zeros({2, 3}));
+  CHECK_THROWS_WITH_AS(add(a, c), "add: input 1 belongs to another graph", Error);
+}
+
+TEST_CASE("broadcast patterns: per feature, per channel, per row, scalar") {
+  Graph g;
+  Var x = g.input(Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6}));
+  CHECK(add(x, g.input(Tensor::from({3}, {10, 20, 30}))).value()[4] == 25.0f);
+  CHECK(add(x, g.input(Tensor::from({2, 1}, {100, 200}))).value()[4] == 205.0f);
+  CHECK(mul(x, g.input(Tensor::from({1}, {2}))).value()[5] == 12.0f);
+  Var img = g.input(Tensor::zeros({2, 3, 2, 2}));
+  Var per_channel = add(img, g.input(Tensor::from({3}, {1, 2, 3})));
+  CHECK(per_channel.value()[4 * 1 + 2] == 2.0f);       // n=0, c=1
+  CHECK(per_channel.value()[12 + 4 * 2 + 3] == 3.0f);  // n=1, c=2
+  CHECK_THROWS_AS(add(img, g.input(Tensor::zeros({2}))), Error);
+  CHECK_THROWS_AS(add(x, g.input(Tensor::zeros({2}))), Error);
+}
+
+TEST_CASE("the same computation twice gives bit-identical values and gradients") {
+  auto run = [](Tensor& value, Tensor& grad) {
+    Rng rng(123);
+    Graph g;
+    Var x = g.leaf(test::randn({64, 30}, rng));
+    Var w = g.leaf(test::randn({30, 30}, rng));
+    Var loss = mean(sum(square(softmax(matmul(x, w)) - 0.1f), 1));
+    g.backward(loss);
+    value = loss.value().clone();
+    grad = w.grad().clone();
+  };
+  Tensor v1, g1, v2, g2;
+  run(v1, g1);
+  run(v2, g2);
+  CHECK(test::bit_equal(v1, v2));
+  CHECK(test::bit_equal(g1, g2));
+}
+
+TEST_CASE("to_dot lists every node and edge") {
+  Graph g;
+  Var x = g.leaf(Tensor::zeros({2}));
+  sum(relu(x));
+  const std::string dot = g.to_dot();
+  CHECK(dot.find("relu [2]") != std::string::npos);
+  CHECK(dot.find("n1 -> n2") != std::string::npos);
+}
