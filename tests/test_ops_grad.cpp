@@ -12,6 +12,7 @@
 
 #include "core/gradcheck.h"
 #include "core/ops.h"
+#include "grad_rows.h"
 #include "helpers.h"
 
 using namespace og;
@@ -19,21 +20,11 @@ using test::away_from_zero;
 using test::randn;
 using test::uniform;
 
-namespace {
+using test::Built;
+using test::GradRow;
 
-struct Built {
-  Var out;
-  std::vector<Var> wrt;
-};
-
-struct GradRow {
-  const char* op;  // the node name the row checks
-  std::function<Built(Graph&, Rng&)> build;
-  GradCheckOptions opt = {};
-};
-
-const std::vector<GradRow>& grad_table() {
-  static const std::vector<GradRow> rows = {
+std::vector<GradRow> test::op_rows() {
+  return {
       {"add", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({3, 4}, r)); return Built{add(a, b), {a, b}}; }},
       {"add", [](Graph& g, Rng& r) { Var a = g.leaf(randn({2, 3, 2, 2}, r)), b = g.leaf(randn({3}, r)); return Built{add(a, b), {a, b}}; }},
       {"sub", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({4}, r)); return Built{sub(a, b), {a, b}}; }},
@@ -69,9 +60,18 @@ const std::vector<GradRow>& grad_table() {
       {"reshape", [](Graph& g, Rng& r) { Var x = g.leaf(randn({2, 3, 4}, r)); return Built{reshape(x, {6, 4}), {x}}; }},
       {"reshape", [](Graph& g, Rng& r) { Var x = g.leaf(randn({2, 3, 2, 2}, r)); return Built{flatten(x), {x}}; }},
   };
-  return rows;
 }
 
+namespace {
+const std::vector<GradRow>& grad_table() {
+  static const std::vector<GradRow> rows = [] {
+    std::vector<GradRow> all = test::op_rows();
+    for (auto* more : {&test::layer_rows, &test::loss_rows})
+      for (GradRow& r : more()) all.push_back(std::move(r));
+    return all;
+  }();
+  return rows;
+}
 }  // namespace
 
 TEST_CASE("gradient-check table: every row passes") {
