@@ -69,7 +69,7 @@ demo: all
 	./$(BIN) demo
 
 bench: all
-	./$(BIN) bench
+	bash scripts/bench.sh $(BIN)
 
 loc:
 	@wc -l core/*.h core/*.cpp core/ops/*.cpp | tail -n 1 | awk '{print "core/: " $$1 " lines"}'

@@ -1,3 +1,58 @@
-// ordgrad — the command-line tool (placeholder entry until the subcommands land).
+// main.cpp — the `ordgrad` entry point: dispatches subcommands and turns every
+// og::Error into one line on stderr and a non-zero exit code.
 #include <cstdio>
-int main() { std::puts("ordgrad"); return 0; }
+#include <cstring>
+#include <exception>
+#include <new>
+
+#include "apps/commands.h"
+#include "core/check.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"demo", og::cli::run_demo, "train a small model on built-in data and show the loss falling"},
+    {"train", og::cli::run_train, "train a model (--help for flags)"},
+    {"eval", og::cli::run_eval, "evaluate a saved model on a dataset"},
+    {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory"},
+};
+
+void usage(std::FILE* out) {
+  std::fputs("usage: ordgrad COMMAND [flags]   (ordgrad COMMAND --help for its flags)\n\ncommands:\n", out);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  std::fputs("\nexit codes: 0 ok, 1 bad input or failed run, 2 internal error\n", out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    usage(stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const og::Error& e) {
+      std::fprintf(stderr, "ordgrad %s: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "ordgrad %s: out of memory\n", c.name);
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ordgrad %s: internal error: %s\n", c.name, e.what());
+      return 2;
+    }
+  }
+  std::fprintf(stderr, "ordgrad: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 1;
+}

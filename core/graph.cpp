@@ -1,6 +1,7 @@
 // graph.cpp — recording nodes and the reverse loop.
 #include "core/graph.h"
 
+#include <chrono>
 #include <sstream>
 #include <unordered_map>
 
@@ -44,7 +45,13 @@ Var Graph::add(std::unique_ptr<Node> n, const Var* ins, size_t count) {
     any = any || ins[i].node->needs_grad;
   }
   n->needs_grad = any && grad_enabled_;
-  n->forward();
+  if (timing_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    n->forward();
+    n->fwd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } else {
+    n->forward();
+  }
   nodes_.push_back(std::move(n));
   return Var{nodes_.back().get(), this};
 }
@@ -67,7 +74,14 @@ void Graph::backward(Var out, const Tensor& seed) {
   while (end > 0 && nodes_[end - 1].get() != out.node) --end;
   for (size_t i = end; i-- > 0;) {
     Node& n = *nodes_[i];
-    if (n.needs_grad && n.grad.defined() && !n.inputs.empty()) n.backward();
+    if (!n.needs_grad || !n.grad.defined() || n.inputs.empty()) continue;
+    if (timing_) {
+      const auto t0 = std::chrono::steady_clock::now();
+      n.backward();
+      n.bwd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      n.backward();
+    }
   }
 }
 

@@ -35,6 +35,7 @@ struct Node {
   Tensor grad;                 // d loss / d value; allocated (zeros) on first use
   std::vector<Node*> inputs;   // producers, owned by the same Graph
   bool needs_grad = false;     // some input (transitively a leaf) wants a gradient
+  double fwd_seconds = 0, bwd_seconds = 0;  // filled only when Graph::set_timing(true)
 
   virtual ~Node() = default;
   virtual const char* name() const = 0;
@@ -90,6 +91,8 @@ class Graph {
   bool training() const { return training_; }
   void set_training(bool on) { training_ = on; }          // dropout, batchnorm mode
 
+  void set_timing(bool on) { timing_ = on; }             // per-node seconds, for `ordgrad bench`
+
   size_t size() const { return nodes_.size(); }
   const Node& node(size_t i) const { return *nodes_[i]; }
   std::string to_dot() const;   // Graphviz text of the tape, for teaching
@@ -100,6 +103,7 @@ class Graph {
   std::vector<std::unique_ptr<Node>> nodes_;
   bool grad_enabled_ = true;
   bool training_ = true;
+  bool timing_ = false;
 };
 
 }  // namespace og

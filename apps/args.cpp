@@ -1,0 +1,118 @@
+// args.cpp — flag parsing (see args.h).
+#include "apps/args.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/check.h"
+
+namespace og::cli {
+
+Args::Args(std::string command, std::vector<Flag> flags)
+    : command_(std::move(command)), flags_(std::move(flags)) {}
+
+const Flag& Args::find(const std::string& name) const {
+  for (const Flag& f : flags_)
+    if (f.name == name) return f;
+  throw Error(cat(command_, ": unknown flag --", name, " (see ordgrad ", command_, " --help)"));
+}
+
+bool Args::parse(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage().c_str(), stdout);
+      return false;
+    }
+    if (a.rfind("--", 0) != 0) {
+      positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const Flag& f = find(name);
+    if (f.boolean) {
+      OG_CHECK(!inline_value || value == "1" || value == "0", command_, ": --", name,
+               " is a switch and takes no value");
+      given_[name] = inline_value ? value : "1";
+      continue;
+    }
+    if (!inline_value) {
+      OG_CHECK(i + 1 < argc, command_, ": --", name, " needs a value");
+      value = argv[++i];
+    }
+    given_[name] = value;
+  }
+  return true;
+}
+
+std::string Args::usage() const {
+  std::ostringstream s;
+  s << "usage: ordgrad " << command_ << " [flags]\n";
+  for (const Flag& f : flags_) {
+    std::string left = "  --" + f.name + (f.boolean ? "" : " VALUE");
+    if (left.size() < 28) left.resize(28, ' ');
+    s << left << ' ' << f.help;
+    if (!f.fallback.empty() && !f.boolean) s << " (default " << f.fallback << ")";
+    s << '\n';
+  }
+  return s.str();
+}
+
+bool Args::has(const std::string& name) const {
+  find(name);
+  return given_.count(name) != 0;
+}
+
+std::string Args::str(const std::string& name) const {
+  const Flag& f = find(name);
+  auto it = given_.find(name);
+  return it != given_.end() ? it->second : f.fallback;
+}
+
+double Args::number(const std::string& name) const {
+  const std::string v = str(name);
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(v.c_str(), &end);
+  OG_CHECK(!v.empty() && end && *end == '\0' && errno == 0 && std::isfinite(x), command_, ": --",
+           name, " expects a number, got '", v, "'");
+  return x;
+}
+
+int Args::integer(const std::string& name) const {
+  const std::string v = str(name);
+  char* end = nullptr;
+  errno = 0;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  OG_CHECK(!v.empty() && end && *end == '\0' && errno == 0 && x >= -2147483647L && x <= 2147483647L,
+           command_, ": --", name, " expects an integer, got '", v, "'");
+  return static_cast<int>(x);
+}
+
+bool Args::flag(const std::string& name) const { return str(name) == "1"; }
+
+std::vector<float> parse_floats(const std::string& text, const std::string& what) {
+  std::vector<float> out;
+  std::stringstream s(text);
+  std::string item;
+  while (std::getline(s, item, ',')) {
+    char* end = nullptr;
+    const double x = std::strtod(item.c_str(), &end);
+    OG_CHECK(!item.empty() && end && *end == '\0' && std::isfinite(x), what,
+             ": expected comma-separated numbers, got '", item, "'");
+    out.push_back(static_cast<float>(x));
+  }
+  OG_CHECK(!out.empty(), what, ": expected comma-separated numbers, got nothing");
+  return out;
+}
+
+}  // namespace og::cli
