@@ -1,6 +1,8 @@
 // models.cpp — the named architectures of models.h.
 #include "layers/models.h"
 
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "layers/activation.h"
@@ -66,5 +68,81 @@ std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& in
   net->add(dense(width, outputs, rng, false));
   return net;
 }
+
+namespace {
+std::string shape_text(const Shape& s) {
+  std::string t;
+  for (int i = 0; i < s.nd; ++i) t += (i ? "," : "") + std::to_string(s[i]);
+  return t;
+}
+
+Shape parse_shape(const std::string& text, const std::string& where) {
+  std::vector<int64_t> dims;
+  std::stringstream s(text);
+  std::string item;
+  while (std::getline(s, item, ',')) {
+    char* end = nullptr;
+    const long long v = std::strtoll(item.c_str(), &end, 10);
+    OG_CHECK(!item.empty() && *end == '\0' && v > 0 && v <= 1 << 24 && dims.size() < 4, where,
+             ": bad input shape '", text, "'");
+    dims.push_back(v);
+  }
+  OG_CHECK(!dims.empty(), where, ": bad input shape '", text, "'");
+  return Shape::of(dims);
+}
+
+float meta_float(const Checkpoint& ck, const std::string& key) {
+  const std::string& v = ck.meta_at(key);
+  char* end = nullptr;
+  const float x = std::strtof(v.c_str(), &end);
+  OG_CHECK(!v.empty() && *end == '\0' && std::isfinite(x), ck.source, ": bad value '", v,
+           "' for ", key);
+  return x;
+}
+
+std::string float_text(float x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", x);  // round-trips a float exactly
+  return buf;
+}
+}  // namespace
+
+Model make_model(const ModelInfo& info, uint64_t seed) {
+  Model m{info, std::make_unique<Rng>(seed), nullptr};
+  m.net = build_model(info.spec, info.input, info.outputs, *m.rng);
+  return m;
+}
+
+void put_model(Checkpoint& ck, const Model& m) {
+  ck.meta["format"] = "ordgrad-model";
+  ck.meta["model"] = m.info.spec;
+  ck.meta["input"] = shape_text(m.info.input);
+  ck.meta["outputs"] = std::to_string(m.info.outputs);
+  ck.meta["classes"] = std::to_string(m.info.classes);
+  ck.meta["norm_mean"] = float_text(m.info.norm_mean);
+  ck.meta["norm_std"] = float_text(m.info.norm_std);
+  ck.meta["rng"] = encode_rng_state(m.rng->state());
+  put_tensors(ck, m.net->parameters(), "param.");
+  put_tensors(ck, m.net->buffers(), "buffer.");
+}
+
+Model get_model(const Checkpoint& ck) {
+  OG_CHECK(ck.meta.count("format") && ck.meta.at("format") == "ordgrad-model", ck.source,
+           ": not an ordgrad model file (no model metadata)");
+  ModelInfo info;
+  info.spec = ck.meta_at("model");
+  info.input = parse_shape(ck.meta_at("input"), ck.source);
+  info.outputs = static_cast<int>(ck.meta_int("outputs"));
+  info.classes = static_cast<int>(ck.meta_int("classes"));
+  info.norm_mean = meta_float(ck, "norm_mean");
+  info.norm_std = meta_float(ck, "norm_std");
+  Model m = make_model(info, 0);  // the weights come from the file
+  if (ck.meta.count("rng")) m.rng->set_state(decode_rng_state(ck.meta.at("rng")));
+  get_tensors(ck, m.net->parameters(), "param.");
+  get_tensors(ck, m.net->buffers(), "buffer.");
+  return m;
+}
+
+Model load_model(const std::string& path) { return get_model(load_checkpoint(path)); }
 
 }  // namespace og

@@ -1,0 +1,148 @@
+// bench.cpp — `ordgrad bench`: throughput of the reference CNN, per-node times, memory.
+//
+// Trains fashion-cnn (batch 64, SGD momentum 0.9, lr 0.05, cross-entropy) on
+// Fashion-MNIST images when Debian's dataset-fashion-mnist is installed, else on
+// random images of the same shape. Timing: `--warmup` steps, then `--windows`
+// windows of `--steps` steps; the median window is reported. Peak memory is the
+// process's VmHWM. scripts/bench.sh runs this beside PyTorch (`make bench`).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/data.h"
+#include "core/parallel.h"
+#include "io/idx.h"
+#include "losses/ce.h"
+
+namespace og::cli {
+
+namespace {
+double peak_rss_mb() {
+  std::ifstream f("/proc/self/status");
+  std::string key;
+  while (f >> key) {
+    if (key == "VmHWM:") {
+      double kb = 0;
+      f >> kb;
+      return kb / 1024.0;
+    }
+  }
+  return 0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Dataset bench_data(int64_t n, int classes) {
+  Dataset d{Tensor::empty({n, 1, 28, 28}), std::vector<int>(n)};
+  Rng rng(7);
+  try {
+    ImageSet s = load_fashion_mnist(kFashionMnistDir, true);
+    std::copy(s.images.data(), s.images.data() + d.x.numel(), d.x.data());
+    normalize(d.x, kFashionMnistMean, kFashionMnistStd);
+  } catch (const Error&) {  // dataset not installed: random images time the same
+    for (int64_t i = 0; i < d.x.numel(); ++i) d.x[i] = rng.normal();
+  }
+  for (int& y : d.y) y = static_cast<int>(rng.below(classes));
+  return d;
+}
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  Args a("bench", {
+                      {"threads", "1", "OpenMP threads"},
+                      {"batch", "64", "batch size"},
+                      {"steps", "100", "steps per timed window"},
+                      {"windows", "3", "timed windows (the median is reported)"},
+                      {"warmup", "20", "untimed steps first"},
+                      {"classes", "10", "width of the last layer"},
+                      {"layers", "", "print per-node forward/backward times instead", true},
+                      {"json", "", "print one JSON line", true},
+                  });
+  if (!a.parse(argc, argv, 2)) return 0;
+  set_num_threads(a.integer("threads"));
+  const int batch = a.integer("batch"), steps = a.integer("steps"), classes = a.integer("classes");
+  OG_CHECK(batch > 0 && steps > 0 && a.integer("windows") > 0 && classes > 1,
+           "bench: batch, steps, windows must be positive and classes > 1");
+  Dataset data = bench_data(static_cast<int64_t>(steps) * batch, classes);
+  ModelInfo info{"fashion-cnn", Shape{1, 28, 28}, classes, classes, 0.0f, 1.0f};
+  Model model = make_model(info, 0);
+  TrainOptions opt;  // the reference recipe: SGD momentum 0.9, lr 0.05
+  opt.batch = batch;
+  opt.epochs = 1 << 20;
+  LossFn loss = [](Var z, const std::vector<int>& y) { return cross_entropy(z, y); };
+  Trainer trainer(model, opt, loss);
+
+  if (a.flag("layers")) {  // per-node times, averaged over `steps` steps
+    std::vector<double> fwd, bwd;
+    std::vector<std::string> names;
+    for (int s = -5; s < steps; ++s) {
+      Graph g;
+      g.set_timing(true);
+      std::vector<int64_t> idx(batch);
+      for (int i = 0; i < batch; ++i) idx[i] = (int64_t(s + 5) * batch + i) % data.size();
+      std::vector<int> y(batch);
+      for (int i = 0; i < batch; ++i) y[i] = data.y[idx[i]];
+      Var out = model.net->forward(g.input(gather_rows(data.x, idx, 0, batch)));
+      g.backward(loss(out, y));
+      trainer.optimizer().step();
+      trainer.optimizer().zero_grad();
+      if (s < 0) continue;  // warm-up
+      fwd.resize(g.size());
+      bwd.resize(g.size());
+      names.resize(g.size());
+      for (size_t i = 0; i < g.size(); ++i) {
+        fwd[i] += g.node(i).fwd_seconds / steps;
+        bwd[i] += g.node(i).bwd_seconds / steps;
+        names[i] = cat(g.node(i).name(), " ", g.node(i).value.shape());
+      }
+    }
+    double tf = 0, tb = 0;
+    std::printf("%-34s %10s %10s\n", "node (output shape)", "fwd ms", "bwd ms");
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i].rfind("leaf", 0) == 0) continue;
+      std::printf("%-34s %10.3f %10.3f\n", names[i].c_str(), 1e3 * fwd[i], 1e3 * bwd[i]);
+      tf += fwd[i];
+      tb += bwd[i];
+    }
+    std::printf("%-34s %10.3f %10.3f   (%d threads, batch %d)\n", "total", 1e3 * tf, 1e3 * tb,
+                num_threads(), batch);
+    return 0;
+  }
+
+  std::vector<double> train_rates, infer_rates;
+  const int64_t nwarm = std::min<int64_t>(data.size(), int64_t(a.integer("warmup")) * batch);
+  std::vector<int64_t> first(nwarm);
+  std::iota(first.begin(), first.end(), 0);
+  Dataset warm{gather_rows(data.x, first, 0, nwarm), {data.y.begin(), data.y.begin() + nwarm}};
+  if (warm.size() >= batch) trainer.train_epoch(warm);
+  for (int w = 0; w < a.integer("windows"); ++w) {
+    EpochStats st = trainer.train_epoch(data);
+    train_rates.push_back(st.images_per_second);
+  }
+  predict(model, warm.x, batch);
+  for (int w = 0; w < a.integer("windows"); ++w) {
+    const auto t0 = std::chrono::steady_clock::now();
+    predict(model, data.x, batch);
+    infer_rates.push_back(data.size() / seconds_since(t0));
+  }
+  std::sort(train_rates.begin(), train_rates.end());
+  std::sort(infer_rates.begin(), infer_rates.end());
+  const double train = train_rates[train_rates.size() / 2], infer = infer_rates[infer_rates.size() / 2];
+  if (a.flag("json"))
+    std::printf("{\"train_img_s\": %.1f, \"infer_img_s\": %.1f, \"peak_rss_mb\": %.1f, \"threads\": %d}\n",
+                train, infer, peak_rss_mb(), num_threads());
+  else
+    std::printf("fashion-cnn batch %d, %d threads: train %.0f img/s, inference %.0f img/s, peak %.0f MB\n",
+                batch, num_threads(), train, infer, peak_rss_mb());
+  return 0;
+}
+
+}  // namespace og::cli

@@ -1,0 +1,195 @@
+// trainer.cpp — the training loop, checkpoints and evaluation (see trainer.h).
+#include "optim/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "optim/adam.h"
+#include "optim/clip.h"
+#include "optim/sgd.h"
+
+namespace og {
+
+Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t begin, int64_t end) {
+  Shape s = x.shape();
+  const int64_t row = s[0] ? x.numel() / s[0] : 0;
+  s.d[0] = end - begin;
+  Tensor out = Tensor::empty(s);
+  for (int64_t i = begin; i < end; ++i)
+    std::memcpy(out.data() + (i - begin) * row, x.data() + idx[i] * row, sizeof(float) * row);
+  return out;
+}
+
+namespace {
+std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& o, std::vector<NamedParam> params) {
+  if (o.optimizer == "sgd")
+    return std::make_unique<SGD>(std::move(params), o.lr, o.momentum, o.weight_decay, o.nesterov);
+  if (o.optimizer == "adam") return std::make_unique<Adam>(std::move(params), o.lr, o.weight_decay);
+  if (o.optimizer == "adamw") return std::make_unique<AdamW>(std::move(params), o.lr, o.weight_decay);
+  throw Error(cat("unknown optimizer '", o.optimizer, "' (known: sgd, adam, adamw)"));
+}
+
+int argmax(const float* row, int64_t K) {
+  int64_t best = 0;
+  for (int64_t k = 1; k < K; ++k)
+    if (row[k] > row[best]) best = k;
+  return static_cast<int>(best);
+}
+
+// Check a spec like "step:10:0.5" and return its parts.
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == sep) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+}  // namespace
+
+Trainer::Trainer(Model& model, const TrainOptions& opt, LossFn loss)
+    : model_(model), opt_(opt), loss_(std::move(loss)),
+      optim_(make_optimizer(opt, model.net->parameters())) {
+  OG_CHECK(opt.batch > 0, "train: batch size must be positive, got ", opt.batch);
+  OG_CHECK(opt.epochs >= 0, "train: epochs must be >= 0, got ", opt.epochs);
+  const auto parts = split(opt.schedule, ':');
+  const bool ok = (parts[0] == "constant" || parts[0] == "cosine") ? parts.size() == 1
+                  : parts[0] == "step" ? parts.size() == 3 && std::atoi(parts[1].c_str()) > 0
+                                       : false;
+  OG_CHECK(ok, "train: unknown schedule '", opt.schedule,
+           "' (known: constant, cosine, step:EVERY_EPOCHS:GAMMA)");
+}
+
+Trainer::~Trainer() = default;
+
+float Trainer::lr_at(int64_t step, int64_t steps_per_epoch) const {
+  const auto parts = split(opt_.schedule, ':');
+  double lr = opt_.lr;
+  if (parts[0] == "step") {
+    const int64_t every = std::atoi(parts[1].c_str()) * steps_per_epoch;
+    lr *= std::pow(std::atof(parts[2].c_str()), static_cast<double>(step / every));
+  } else if (parts[0] == "cosine") {
+    const double total = static_cast<double>(opt_.epochs) * steps_per_epoch;
+    lr *= 0.5 * (1.0 + std::cos(3.141592653589793 * std::min(1.0, step / total)));
+  }
+  if (opt_.warmup_steps > 0 && step < opt_.warmup_steps)
+    lr *= static_cast<double>(step + 1) / opt_.warmup_steps;
+  return static_cast<float>(lr);
+}
+
+EpochStats Trainer::train_epoch(const Dataset& data,
+                                const std::function<void(int64_t, int64_t, double)>& on_step) {
+  OG_CHECK(data.x.shape()[0] == data.size(), "train: ", data.size(), " labels for inputs ",
+           data.x.shape());
+  const int64_t steps = data.size() / opt_.batch;
+  OG_CHECK(steps > 0, "train: ", data.size(), " examples are fewer than one batch of ", opt_.batch);
+  std::vector<int64_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  model_.rng->shuffle(order);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  double loss_sum = 0;
+  int64_t correct = 0;
+  std::vector<int> labels(opt_.batch);
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t b0 = s * opt_.batch, b1 = b0 + opt_.batch;
+    for (int64_t i = b0; i < b1; ++i) labels[i - b0] = data.y[order[i]];
+    Graph g;
+    Var out = model_.net->forward(g.input(gather_rows(data.x, order, b0, b1)));
+    Var loss = loss_(out, labels);
+    const float lv = loss.value().item();
+    OG_CHECK(std::isfinite(lv), "train: the loss became ", lv, " at epoch ", epoch_ + 1, " step ",
+             step_ + 1, "; stopping (the last checkpoint is intact)");
+    g.backward(loss);
+    if (opt_.clip_norm > 0) {
+      std::vector<NamedParam> params = model_.net->parameters();
+      clip_grad_norm(params, opt_.clip_norm);
+    }
+    optim_->lr = lr_at(step_, steps);
+    optim_->step();
+    optim_->zero_grad();
+    ++step_;
+    loss_sum += lv;
+    const int64_t K = out.shape()[1];
+    for (int64_t i = 0; i < opt_.batch; ++i)
+      correct += argmax(out.value().data() + i * K, K) == labels[i];
+    if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
+  }
+  ++epoch_;
+  EpochStats st;
+  st.epoch = epoch_;
+  st.loss = loss_sum / steps;
+  st.accuracy = static_cast<double>(correct) / (steps * opt_.batch);
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.images_per_second = steps * opt_.batch / st.seconds;
+  return st;
+}
+
+void Trainer::save(const std::string& path) const {
+  Checkpoint ck;
+  put_model(ck, model_);
+  ck.meta["epoch"] = std::to_string(epoch_);
+  ck.meta["step"] = std::to_string(step_);
+  ck.meta["optimizer"] = optim_->name();
+  ck.meta["optimizer_steps"] = std::to_string(optim_->steps);
+  put_tensors(ck, optim_->state(), "optim.");
+  save_checkpoint(path, ck);
+}
+
+void Trainer::resume(const std::string& path) {
+  Checkpoint ck = load_checkpoint(path);
+  OG_CHECK(ck.meta.count("epoch") && ck.meta.count("optimizer"), path,
+           ": a model file without training state; resume needs a checkpoint");
+  OG_CHECK(ck.meta.at("optimizer") == optim_->name(), path, ": saved with optimizer '",
+           ck.meta.at("optimizer"), "', resuming with '", optim_->name(), "'");
+  OG_CHECK(ck.meta_at("model") == model_.info.spec, path, ": holds model '", ck.meta_at("model"),
+           "', not '", model_.info.spec, "'");
+  get_tensors(ck, model_.net->parameters(), "param.");
+  get_tensors(ck, model_.net->buffers(), "buffer.");
+  get_tensors(ck, optim_->state(), "optim.");
+  model_.rng->set_state(decode_rng_state(ck.meta_at("rng")));
+  epoch_ = ck.meta_int("epoch");
+  step_ = ck.meta_int("step");
+  optim_->steps = ck.meta_int("optimizer_steps");
+}
+
+Tensor predict(Model& model, const Tensor& x, int batch) {
+  const int64_t N = x.shape()[0];
+  Tensor out;
+  std::vector<int64_t> idx(N);
+  std::iota(idx.begin(), idx.end(), 0);
+  for (int64_t b0 = 0; b0 < N; b0 += batch) {
+    const int64_t b1 = std::min<int64_t>(N, b0 + batch);
+    Graph g;
+    g.set_grad_enabled(false);
+    g.set_training(false);
+    Var o = model.net->forward(g.input(gather_rows(x, idx, b0, b1)));
+    const int64_t K = o.shape()[1];
+    if (!out.defined()) out = Tensor::empty({N, K});
+    std::memcpy(out.data() + b0 * K, o.value().data(), sizeof(float) * (b1 - b0) * K);
+  }
+  if (!out.defined()) out = Tensor::empty({0, model.info.outputs});
+  return out;
+}
+
+Evaluation evaluate(Model& model, const Dataset& data, int batch, const LossFn& loss) {
+  Evaluation ev;
+  ev.outputs = predict(model, data.x, batch);
+  const int64_t N = data.size(), K = ev.outputs.shape()[1];
+  int64_t correct = 0;
+  for (int64_t i = 0; i < N; ++i) {
+    ev.predicted.push_back(argmax(ev.outputs.data() + i * K, K));
+    correct += ev.predicted.back() == data.y[i];
+  }
+  ev.accuracy = N ? static_cast<double>(correct) / N : 0.0;
+  if (loss && N > 0) {
+    Graph g;
+    g.set_grad_enabled(false);
+    ev.loss = loss(g.input(ev.outputs), data.y).value().item();
+  }
+  return ev;
+}
+
+}  // namespace og
