@@ -27,7 +27,8 @@
 // half-written one, and a failed save removes the temp file and leaves the old
 // file intact. Loading checks every length against the bytes left in the file
 // before using it, so a damaged file throws og::Error (one line naming the path and
-// the problem) instead of crashing or allocating absurd amounts.
+// the problem) instead of crashing or allocating absurd amounts. All I/O runs on the
+// calling thread.
 #pragma once
 #include <array>
 #include <cstdint>
