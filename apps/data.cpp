@@ -38,11 +38,6 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split)
   throw Error(cat("unknown data '", spec, "' (known: fashion-mnist[:train|:test], demo[:train|:test])"));
 }
 
-void normalize(Tensor& x, float mean, float std) {
-  float* p = x.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) p[i] = (p[i] - mean) / std;
-}
-
 void write_text_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");

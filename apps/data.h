@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "io/idx.h"
 #include "layers/models.h"
 #include "optim/trainer.h"
 
@@ -18,8 +19,6 @@ struct NamedData {
 
 // name[:split]; split defaults to `fallback_split`.
 NamedData load_named(const std::string& name, const std::string& fallback_split);
-// x <- (x - mean) / std in place.
-void normalize(Tensor& x, float mean, float std);
 // Write text to path through a temporary file and rename (never a half file).
 void write_text_atomic(const std::string& path, const std::string& text);
 
