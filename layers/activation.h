@@ -21,7 +21,7 @@ class ReLU : public Module {
 
 class LeakyReLU : public Module {
  public:
-  explicit LeakyReLU(float slope = 0.01f) : slope(slope) {}
+  explicit LeakyReLU(float negative_slope = 0.01f) : slope(negative_slope) {}
   Var forward(Var x) override;
   std::string describe() const override;  // "leaky_relu(0.01)"
   float slope;
