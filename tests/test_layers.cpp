@@ -2,8 +2,11 @@
 // a small MLP that learns, and a whole-network gradient check.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/gradcheck.h"
