@@ -31,6 +31,7 @@ std::vector<Tensor> analytic_grads(Graph& g, Var out, const std::vector<Var>& wr
     pre.push_back(prefill ? random_like(gb.shape(), rng) : Tensor::zeros(gb.shape()));
     for (int64_t i = 0; i < gb.numel(); ++i) gb[i] = pre.back()[i];
   }
+  g.clear_intermediate_grads();  // a check may follow an earlier backward on the same tape
   g.backward(out, v);
   std::vector<Tensor> res;
   for (size_t k = 0; k < wrt.size(); ++k) {

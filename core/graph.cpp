@@ -85,6 +85,11 @@ void Graph::backward(Var out, const Tensor& seed) {
   }
 }
 
+void Graph::clear_intermediate_grads() {
+  for (auto& n : nodes_)
+    if (!n->inputs.empty()) n->grad = Tensor();
+}
+
 void Graph::replay() {
   for (auto& n : nodes_) n->forward();
 }

@@ -83,6 +83,9 @@ class Graph {
   void backward(Var loss);
   // Same, but seed the output gradient with `seed` (any shape equal to out's).
   void backward(Var out, const Tensor& seed);
+  // Forget the gradients of every non-leaf node (leaves and parameters keep theirs),
+  // so backward() can run again on the same tape from a clean start.
+  void clear_intermediate_grads();
   // Re-run forward() of every node in order (after editing leaf values in place).
   void replay();
 

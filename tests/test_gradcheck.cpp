@@ -74,3 +74,13 @@ TEST_CASE("the directional check agrees on a small composite and bites on a bug"
   Var y2 = g2.record<BuggySquare>({x2}, Bug::missing_factor_2, -1);
   CHECK_FALSE(directional_check(g2, sum(y2), {x2}).ok);
 }
+
+TEST_CASE("checks can run one after another on the same tape") {
+  Rng rng(8);
+  Graph g;
+  Var x = g.leaf(test::randn({3, 4}, rng));
+  Var out = softmax(tanh(x));
+  CHECK(directional_check(g, out, {x}).ok);
+  CHECK(grad_check(g, out, {x}).ok);
+  CHECK(grad_check(g, out, {x}).ok);
+}
