@@ -31,14 +31,14 @@ void axpy(std::vector<double>& a, double c, const std::vector<double>& b) {
 }
 }  // namespace
 
-LBFGS::LBFGS(std::vector<NamedParam> params, LbfgsOptions options)
-    : opt(options), params_(std::move(params)) {
+LBFGS::LBFGS(std::vector<NamedParam> params, LbfgsOptions opts)
+    : options(opts), params_(std::move(params)) {
   check_params("lbfgs", params_);
-  OG_CHECK(opt.lr > 0.0f, "lbfgs: lr ", opt.lr, " must be > 0");
-  OG_CHECK(opt.history >= 1 && opt.max_iter >= 1 && opt.max_backtracks >= 1, "lbfgs: history ",
-           opt.history, ", max_iter ", opt.max_iter, " and max_backtracks ", opt.max_backtracks,
-           " must all be >= 1");
-  OG_CHECK(opt.c1 > 0.0 && opt.c1 < 1.0, "lbfgs: c1 ", opt.c1, " must be in (0, 1)");
+  OG_CHECK(options.lr > 0.0f, "lbfgs: lr ", options.lr, " must be > 0");
+  OG_CHECK(options.history >= 1 && options.max_iter >= 1 && options.max_backtracks >= 1,
+           "lbfgs: history ", options.history, ", max_iter ", options.max_iter,
+           " and max_backtracks ", options.max_backtracks, " must all be >= 1");
+  OG_CHECK(options.c1 > 0.0 && options.c1 < 1.0, "lbfgs: c1 ", options.c1, " must be in (0, 1)");
   for (const NamedParam& p : params_) n_ += p.param->value.numel();
 }
 
@@ -90,7 +90,7 @@ float LBFGS::step(const std::function<float()>& closure) {
   ++evaluations;
   read_values(x);
   read_grads(g);
-  for (int it = 0; it < opt.max_iter && max_abs(g) > opt.tolerance_grad; ++it) {
+  for (int it = 0; it < options.max_iter && max_abs(g) > options.tolerance_grad; ++it) {
     std::vector<double> d = direction(g);
     double gtd = dot(g, d);
     if (!(gtd < 0.0)) {  // H lost positive definiteness (or NaN): restart from -g
@@ -102,10 +102,10 @@ float LBFGS::step(const std::function<float()>& closure) {
     double l1 = 0.0;
     for (double v : g) l1 += std::fabs(v);
     // Without history the scale of -g is unknown: cap the first move at |d|_1 = lr.
-    double t = history_.empty() ? opt.lr * std::min(1.0, 1.0 / l1) : opt.lr;
+    double t = history_.empty() ? options.lr * std::min(1.0, 1.0 / l1) : options.lr;
     bool accepted = false;
     double f_new = f;
-    for (int k = 0; k < opt.max_backtracks && !accepted; ++k) {
+    for (int k = 0; k < options.max_backtracks && !accepted; ++k) {
       x_new = x;
       axpy(x_new, t, d);
       write_values(x_new);
@@ -115,9 +115,9 @@ float LBFGS::step(const std::function<float()>& closure) {
       // Armijo; or, once the decrease drowns in the float rounding of the loss, the
       // approximate form of Hager & Zhang: f barely changed and the slope along d has
       // not turned steeply uphill (on a quadratic: t at most ~2x the exact minimiser).
-      const bool armijo = f_new <= f + opt.c1 * t * gtd;
+      const bool armijo = f_new <= f + options.c1 * t * gtd;
       const bool approx = f_new <= f + kLossRounding * std::fabs(f) &&
-                          dot(g_new, d) <= -(1.0 - 2.0 * opt.c1) * gtd;
+                          dot(g_new, d) <= -(1.0 - 2.0 * options.c1) * gtd;
       accepted = std::isfinite(f_new) && (armijo || approx);
       if (!accepted) {
         // Minimiser of q(a) = f + gtd a + c a^2 through q(t) = f_new; c > 0 when f_new
@@ -139,14 +139,15 @@ float LBFGS::step(const std::function<float()>& closure) {
     axpy(y, -1.0, g);
     const double sy = dot(s, y);
     if (sy > 1e-10 * dot(y, y)) {  // curvature condition; otherwise H would not stay PD
-      if (static_cast<int>(history_.size()) == opt.history) history_.erase(history_.begin());
+      if (static_cast<int>(history_.size()) == options.history)
+        history_.erase(history_.begin());
       history_.push_back({s, y, 1.0 / sy});
     }
     x.swap(x_new);
     g.swap(g_new);
     f = f_new;
     ++iterations;
-    if (max_abs(s) < opt.tolerance_change) break;
+    if (max_abs(s) < options.tolerance_change) break;
   }
   ++steps;
   return static_cast<float>(f);

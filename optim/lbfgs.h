@@ -44,7 +44,7 @@ class LBFGS {
  public:
   // Throws og::Error on a null parameter, a grad shape differing from its value,
   // or options out of range.
-  explicit LBFGS(std::vector<NamedParam> params, LbfgsOptions opt = {});
+  explicit LBFGS(std::vector<NamedParam> params, LbfgsOptions options = {});
 
   // Up to max_iter iterations. `closure` must zero the gradients, build the graph
   // at the current parameters, run backward and return the loss. Returns the loss
@@ -53,7 +53,7 @@ class LBFGS {
   void zero_grad();
   const char* name() const { return "lbfgs"; }
 
-  LbfgsOptions opt;
+  LbfgsOptions options;
   int64_t steps = 0;        // completed step() calls
   int64_t iterations = 0;   // accepted iterations, all steps
   int64_t evaluations = 0;  // closure calls, all steps
@@ -70,7 +70,7 @@ class LBFGS {
 
   std::vector<NamedParam> params_;
   int64_t n_ = 0;             // total number of elements
-  std::vector<Pair> history_;  // oldest first, at most opt.history
+  std::vector<Pair> history_;  // oldest first, at most options.history
 };
 
 }  // namespace og
