@@ -1,0 +1,34 @@
+// conv2d — 2-D convolution (cross-correlation, as in every DL framework), optionally
+// fused with the ReLU that follows it. Math, saved state and threading are in
+// the header comment of conv2d.cpp.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/graph.h"
+#include "core/module.h"
+#include "core/rng.h"
+
+namespace og {
+
+// y = conv(x, w) + b, or relu of it with fuse_relu (node "conv2d_relu").
+// x [N,C,H,W], w [O,C,K,K], b [O] or an undefined Var (b.node == nullptr) for no
+// bias; y [N,O,H',W'], H' = (H + 2P - K)/S + 1, W' likewise (P = pad, S = stride).
+Var conv2d(Var x, Var w, Var b, int stride, int pad, bool fuse_relu = false);
+
+// Module owning "weight" [O,C,K,K] (Kaiming-uniform, bound sqrt(6 / (C*K*K)))
+// and "bias" [O] (zeros; absent when bias = false).
+class Conv2d : public Module {
+ public:
+  Conv2d(int in_ch, int out_ch, int kernel, int stride, int pad, Rng& rng, bool bias = true);
+  Var forward(Var x) override;
+  std::string describe() const override;  // "conv2d(1->32, k3 s1 p1)"
+  void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;
+
+  int in_ch, out_ch, kernel, stride, pad;
+  bool fuse_relu = false;  // forward() records conv2d_relu instead of conv2d
+  Parameter weight;
+  Parameter bias;          // value undefined when constructed without bias
+};
+
+}  // namespace og
