@@ -30,8 +30,8 @@ int run_train(int argc, char** argv) {
                       {"momentum", "0.9", "SGD momentum"},
                       {"nesterov", "", "Nesterov momentum", true},
                       {"weight-decay", "0", "weight decay"},
-                      {"schedule", "constant", "constant, cosine, step:EVERY_EPOCHS:GAMMA"},
-                      {"warmup", "0", "linear warm-up steps"},
+                      {"schedule", "constant",
+                       "lr schedule in steps: constant, cosine[:min=M], step:every=S,gamma=G; add warmup=W"},
                       {"clip", "0", "clip the global gradient norm (0 = off)"},
                       {"batch", "64", "batch size"},
                       {"epochs", "3", "number of epochs (in total, when resuming)"},
@@ -55,7 +55,6 @@ int run_train(int argc, char** argv) {
   opt.nesterov = a.flag("nesterov");
   opt.weight_decay = static_cast<float>(a.number("weight-decay"));
   opt.schedule = a.str("schedule");
-  opt.warmup_steps = a.integer("warmup");
   opt.clip_norm = static_cast<float>(a.number("clip"));
   opt.batch = a.integer("batch");
   opt.epochs = a.integer("epochs");

@@ -8,6 +8,7 @@
 
 #include "optim/adam.h"
 #include "optim/clip.h"
+#include "optim/schedule.h"
 #include "optim/sgd.h"
 
 namespace og {
@@ -38,14 +39,14 @@ int argmax(const float* row, int64_t K) {
   return static_cast<int>(best);
 }
 
-// Check a spec like "step:10:0.5" and return its parts.
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out(1);
-  for (char c : s) {
-    if (c == sep) out.emplace_back();
-    else out.back() += c;
-  }
-  return out;
+// The schedule spec (optim/schedule.h) in steps; a cosine without total= decays
+// over the whole run.
+LrSchedule schedule_for(const std::string& spec, float lr, int64_t total_steps) {
+  std::string s = spec;
+  if (s.rfind("cosine", 0) == 0 && s.find("total=") == std::string::npos)
+    s += std::string(s.find(':') == std::string::npos ? ":" : ",") + "total=" +
+         std::to_string(std::max<int64_t>(1, total_steps));
+  return LrSchedule::parse(s, lr);
 }
 }  // namespace
 
@@ -54,30 +55,10 @@ Trainer::Trainer(Model& model, const TrainOptions& opt, LossFn loss)
       optim_(make_optimizer(opt, model.net->parameters())) {
   OG_CHECK(opt.batch > 0, "train: batch size must be positive, got ", opt.batch);
   OG_CHECK(opt.epochs >= 0, "train: epochs must be >= 0, got ", opt.epochs);
-  const auto parts = split(opt.schedule, ':');
-  const bool ok = (parts[0] == "constant" || parts[0] == "cosine") ? parts.size() == 1
-                  : parts[0] == "step" ? parts.size() == 3 && std::atoi(parts[1].c_str()) > 0
-                                       : false;
-  OG_CHECK(ok, "train: unknown schedule '", opt.schedule,
-           "' (known: constant, cosine, step:EVERY_EPOCHS:GAMMA)");
+  schedule_for(opt.schedule, opt.lr, 1);  // reject a bad spec before any work
 }
 
 Trainer::~Trainer() = default;
-
-float Trainer::lr_at(int64_t step, int64_t steps_per_epoch) const {
-  const auto parts = split(opt_.schedule, ':');
-  double lr = opt_.lr;
-  if (parts[0] == "step") {
-    const int64_t every = std::atoi(parts[1].c_str()) * steps_per_epoch;
-    lr *= std::pow(std::atof(parts[2].c_str()), static_cast<double>(step / every));
-  } else if (parts[0] == "cosine") {
-    const double total = static_cast<double>(opt_.epochs) * steps_per_epoch;
-    lr *= 0.5 * (1.0 + std::cos(3.141592653589793 * std::min(1.0, step / total)));
-  }
-  if (opt_.warmup_steps > 0 && step < opt_.warmup_steps)
-    lr *= static_cast<double>(step + 1) / opt_.warmup_steps;
-  return static_cast<float>(lr);
-}
 
 EpochStats Trainer::train_epoch(const Dataset& data,
                                 const std::function<void(int64_t, int64_t, double)>& on_step) {
@@ -88,6 +69,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   std::vector<int64_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
   model_.rng->shuffle(order);
+  const LrSchedule schedule = schedule_for(opt_.schedule, opt_.lr, int64_t(opt_.epochs) * steps);
 
   const auto t0 = std::chrono::steady_clock::now();
   double loss_sum = 0;
@@ -107,7 +89,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
       std::vector<NamedParam> params = model_.net->parameters();
       clip_grad_norm(params, opt_.clip_norm);
     }
-    optim_->lr = lr_at(step_, steps);
+    optim_->lr = schedule.lr(step_);
     optim_->step();
     optim_->zero_grad();
     ++step_;

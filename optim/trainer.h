@@ -31,8 +31,8 @@ struct TrainOptions {
   float momentum = 0.9f;           // sgd
   bool nesterov = false;           // sgd
   float weight_decay = 0.0f;
-  std::string schedule = "constant";  // constant | step:EVERY:GAMMA | cosine (over all epochs)
-  int64_t warmup_steps = 0;        // linear warm-up from 0 to lr
+  std::string schedule = "constant";  // optim/schedule.h spec, in steps; a cosine
+                                      // without total= spans all epochs
   float clip_norm = 0.0f;          // 0 = no clipping of the global gradient norm
   int batch = 64;
   int epochs = 1;
@@ -69,7 +69,6 @@ class Trainer {
   void resume(const std::string& path);
 
  private:
-  float lr_at(int64_t step, int64_t steps_per_epoch) const;
   Model& model_;
   TrainOptions opt_;
   LossFn loss_;

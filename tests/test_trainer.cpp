@@ -131,7 +131,7 @@ TEST_CASE("training errors: unknown optimizer or schedule, too little data, NaN 
   CHECK_THROWS_WITH_AS(Trainer(m, o, kCe), "unknown optimizer 'rmsprop' (known: sgd, adam, adamw)",
                        Error);
   o = small_opts(1);
-  o.schedule = "linear";
+  o.schedule = "linear";  // not a schedule
   CHECK_THROWS_AS(Trainer(m, o, kCe), Error);
   Trainer t(m, small_opts(1), kCe);
   CHECK_THROWS_AS(t.train_epoch(blobs(4, 1)), Error);
