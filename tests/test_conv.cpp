@@ -86,6 +86,9 @@ const ConvCase kCases[] = {
     {2, 2, 3, 6, 7, 2, 3, 0},   // stride larger than the kernel: skipped inputs
     {1, 1, 1, 3, 3, 3, 1, 0},   // one output
     {4, 3, 2, 4, 4, 3, 2, 2},   // padding larger than needed: all-padding border outputs
+    {2, 2, 3, 4, 1, 3, 1, 1},   // "same" path with W = 1: side columns are all padding
+    {3, 2, 2, 1, 6, 3, 1, 1},   // "same" path with H = 1: top and bottom rows all padding
+    {2, 3, 4, 9, 9, 5, 1, 1},   // stride 1 but W' != W: the general path
 };
 
 }  // namespace
