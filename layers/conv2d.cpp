@@ -28,6 +28,7 @@
 
 #include "core/blas.h"
 #include "core/parallel.h"
+#include "layers/init.h"
 
 namespace og {
 namespace {
@@ -306,12 +307,13 @@ Conv2d::Conv2d(int in_channels, int out_channels, int k, int s, int p, Rng& rng,
     : in_ch(in_channels), out_ch(out_channels), kernel(k), stride(s), pad(p) {
   OG_CHECK(in_ch >= 1 && out_ch >= 1 && kernel >= 1 && stride >= 1 && pad >= 0,
            "Conv2d: bad configuration ", in_ch, "->", out_ch, " k", kernel, " s", stride, " p", pad);
-  // Kaiming-uniform: Var(w) = bound^2 / 3 = 2 / fan_in keeps ReLU activations' scale.
-  const float bound = std::sqrt(6.0f / static_cast<float>(in_ch * kernel * kernel));
-  Tensor w = Tensor::empty({out_ch, in_ch, kernel, kernel});
-  for (int64_t i = 0; i < w.numel(); ++i) w[i] = rng.uniform(-bound, bound);
-  weight = Parameter("weight", w);
-  if (with_bias) bias = Parameter("bias", Tensor::zeros({out_ch}));
+  const int64_t fan_in = int64_t(in_ch) * kernel * kernel;  // see layers/init.h
+  weight = Parameter("weight", Tensor::empty({out_ch, in_ch, kernel, kernel}));
+  fan_in_uniform(weight.value, fan_in, rng);
+  if (with_bias) {
+    bias = Parameter("bias", Tensor::empty({out_ch}));
+    fan_in_uniform(bias.value, fan_in, rng);
+  }
 }
 
 Var Conv2d::forward(Var x) {

@@ -16,8 +16,8 @@ namespace og {
 // bias; y [N,O,H',W'], H' = (H + 2P - K)/S + 1, W' likewise (P = pad, S = stride).
 Var conv2d(Var x, Var w, Var b, int stride, int pad, bool fuse_relu = false);
 
-// Module owning "weight" [O,C,K,K] (Kaiming-uniform, bound sqrt(6 / (C*K*K)))
-// and "bias" [O] (zeros; absent when bias = false).
+// Module owning "weight" [O,C,K,K] and "bias" [O] (absent when bias = false),
+// both drawn U(-b, b), b = 1/sqrt(C*K*K) (fan_in_uniform, layers/init.h).
 class Conv2d : public Module {
  public:
   Conv2d(int in_ch, int out_ch, int kernel, int stride, int pad, Rng& rng, bool bias = true);

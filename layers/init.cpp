@@ -21,6 +21,11 @@ void kaiming_uniform(Tensor& w, int64_t fan_in, Rng& rng) {
   fill_uniform(w, static_cast<float>(std::sqrt(6.0 / fan_in)), rng);
 }
 
+void fan_in_uniform(Tensor& w, int64_t fan_in, Rng& rng) {
+  OG_CHECK(fan_in > 0, "fan_in_uniform: fan_in must be positive, got ", fan_in, " for ", w.shape());
+  fill_uniform(w, static_cast<float>(1.0 / std::sqrt(static_cast<double>(fan_in))), rng);
+}
+
 void kaiming_normal(Tensor& w, int64_t fan_in, Rng& rng) {
   OG_CHECK(fan_in > 0, "kaiming_normal: fan_in must be positive, got ", fan_in, " for ", w.shape());
   fill_normal(w, static_cast<float>(std::sqrt(2.0 / fan_in)), rng);

@@ -85,8 +85,11 @@ Linear::Linear(int in, int out, Rng& rng, bool with_bias)
     : in_features(in), out_features(out), has_bias(with_bias) {
   OG_CHECK(in > 0 && out > 0, "linear: sizes must be positive, got ", in, "->", out);
   weight = Parameter("weight", Tensor::empty({out, in}));
-  kaiming_uniform(weight.value, in, rng);
-  if (has_bias) bias = Parameter("bias", Tensor::zeros({out}));
+  fan_in_uniform(weight.value, in, rng);  // see layers/init.h
+  if (has_bias) {
+    bias = Parameter("bias", Tensor::empty({out}));
+    fan_in_uniform(bias.value, in, rng);
+  }
 }
 
 Var Linear::forward(Var x) {

@@ -21,10 +21,8 @@ namespace og {
 
 Var linear(Var x, Var w, Var b, bool fuse_relu = false);
 
-// Weight [out,in] drawn Kaiming-uniform with fan_in = in (bound sqrt(6/in)), not
-// PyTorch's default bound 1/sqrt(in): dense layers here are mostly followed by
-// ReLU, and the ReLU gain keeps activations from shrinking layer after layer.
-// Bias [out] starts at zero.
+// Weight [out,in] and bias [out] drawn U(-1/sqrt(in), 1/sqrt(in)) (fan_in_uniform,
+// layers/init.h: the default the reference recipes were tuned with).
 class Linear : public Module {
  public:
   Linear(int in, int out, Rng& rng, bool bias = true);

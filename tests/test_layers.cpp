@@ -201,10 +201,11 @@ TEST_CASE("Linear module: parameters, initialisation, describe") {
   CHECK(params[0].param->value.shape() == Shape{128, 3136});
   CHECK(params[1].name == "bias");
   CHECK(params[1].param->value.shape() == Shape{128});
-  CHECK(moments(fc.bias.value).max_abs == 0.0);
-  const Moments m = moments(fc.weight.value);  // Kaiming uniform, fan_in = 3136
-  CHECK(m.max_abs <= std::sqrt(6.0 / 3136));
-  CHECK(m.var == doctest::Approx(2.0 / 3136).epsilon(0.02));
+  CHECK(moments(fc.bias.value).max_abs <= 1.0 / std::sqrt(3136.0));
+  CHECK(moments(fc.bias.value).max_abs > 0.0);
+  const Moments m = moments(fc.weight.value);  // fan_in_uniform, fan_in = 3136
+  CHECK(m.max_abs <= 1.0 / std::sqrt(3136.0));
+  CHECK(m.var == doctest::Approx(1.0 / (3 * 3136.0)).epsilon(0.02));
 
   Linear plain(4, 2, rng, false);
   plain.fuse_relu = true;
