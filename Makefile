@@ -41,7 +41,7 @@ LIB := $(BUILD)/libordgrad.a
 BIN := $(BUILD)/ordgrad
 TEST_BIN := $(BUILD)/ordgrad-tests
 
-.PHONY: all deps test demo bench clean loc
+.PHONY: all deps test demo bench fashion clean loc
 all: deps $(BIN)
 	@ln -sf $(BIN) ordgrad
 
@@ -59,8 +59,10 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(APP_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $(APP_OBJ) $(LIB) $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
-	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) -o $@
+# The tests also drive the subcommands (all of apps/ but main.cpp).
+CLI_OBJ := $(filter-out $(BUILD)/apps/main.o,$(APP_OBJ))
+$(TEST_BIN): $(TEST_OBJ) $(CLI_OBJ) $(LIB)
+	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
 test: deps $(TEST_BIN)
 	@OMP_NUM_THREADS=2 bash scripts/run-tests.sh $(TEST_BIN)
@@ -70,6 +72,13 @@ demo: all
 
 bench: all
 	bash scripts/bench.sh $(BIN)
+
+# The reference recipe on Fashion-MNIST (Debian's dataset-fashion-mnist), then eval.
+fashion: all
+	@bash scripts/install-deps.sh dataset-fashion-mnist
+	./$(BIN) train --data fashion-mnist --model fashion-cnn --loss ce --optimizer sgd --lr 0.05 \
+	  --momentum 0.9 --batch 64 --epochs 3 --seed $(or $(SEED),0) --out runs/fashion-seed$(or $(SEED),0)
+	./$(BIN) eval --model runs/fashion-seed$(or $(SEED),0)/model.ogm --data fashion-mnist:test --json
 
 loc:
 	@wc -l core/*.h core/*.cpp core/ops/*.cpp | tail -n 1 | awk '{print "core/: " $$1 " lines"}'

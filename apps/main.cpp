@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc, argv);
     } catch (const og::Error& e) {
-      std::fprintf(stderr, "ordgrad %s: %s\n", c.name, e.what());
+      std::fprintf(stderr, "ordgrad: %s\n", e.what());  // the message names its origin
       return 1;
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "ordgrad %s: out of memory\n", c.name);

@@ -1,0 +1,104 @@
+// The subcommands, driven in-process: flags, errors, and the files a run leaves.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "core/check.h"
+#include "layers/models.h"
+
+using namespace og;
+namespace fs = std::filesystem;
+
+namespace {
+int run(int (*cmd)(int, char**), std::vector<std::string> words) {
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  return cmd(static_cast<int>(argv.size()), argv.data());
+}
+
+fs::path fresh_dir(const char* name) {
+  fs::path p = fs::temp_directory_path() / ("ordgrad-cli-" + std::to_string(getpid()) + "-" + name);
+  fs::remove_all(p);
+  return p;
+}
+}  // namespace
+
+TEST_CASE("flags: values, switches, negative numbers, unknown flags, --help") {
+  cli::Args a("x", {{"lr", "0.1", "rate"}, {"logits", "", "numbers"}, {"json", "", "switch", true}});
+  std::vector<std::string> w = {"ordgrad", "x", "--lr=0.5", "--logits", "-0.5,1,2", "--json"};
+  std::vector<char*> argv;
+  for (auto& s : w) argv.push_back(s.data());
+  REQUIRE(a.parse(int(argv.size()), argv.data(), 2));
+  CHECK(a.number("lr") == 0.5);
+  CHECK(cli::parse_floats(a.str("logits"), "--logits") == std::vector<float>{-0.5f, 1, 2});
+  CHECK(a.flag("json"));
+  cli::Args b("x", {{"lr", "0.1", "rate"}});
+  std::vector<std::string> bad = {"ordgrad", "x", "--lrr", "1"};
+  std::vector<char*> bv;
+  for (auto& s : bad) bv.push_back(s.data());
+  CHECK_THROWS_WITH_AS(b.parse(int(bv.size()), bv.data(), 2), "x: unknown flag --lrr (see ordgrad x --help)", Error);
+  std::vector<std::string> nov = {"ordgrad", "x", "--lr"};
+  std::vector<char*> nv;
+  for (auto& s : nov) nv.push_back(s.data());
+  CHECK_THROWS_WITH_AS(b.parse(int(nv.size()), nv.data(), 2), "x: --lr needs a value", Error);
+  std::vector<std::string> nan = {"ordgrad", "x", "--lr", "fast"};
+  std::vector<char*> av;
+  for (auto& s : nan) av.push_back(s.data());
+  REQUIRE(b.parse(int(av.size()), av.data(), 2));
+  CHECK_THROWS_WITH_AS(b.number("lr"), "x: --lr expects a number, got 'fast'", Error);
+  CHECK_THROWS_AS(cli::parse_floats("1,,2", "--logits"), Error);
+}
+
+TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, and no temp files") {
+  const fs::path dir = fresh_dir("train");
+  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
+                             "adam", "--lr", "0.01", "--epochs", "2", "--quiet", "--out", dir.string()}) == 0);
+  CHECK(fs::exists(dir / "model.ogm"));
+  CHECK(fs::exists(dir / "checkpoint.ogm"));
+  CHECK(fs::exists(dir / "log.csv"));
+  int files = 0;
+  for (auto& e : fs::directory_iterator(dir)) {
+    ++files;
+    CHECK(e.path().string().find(".tmp") == std::string::npos);
+  }
+  CHECK(files == 3);
+  Model m = load_model((dir / "model.ogm").string());
+  CHECK(m.info.spec == "mlp:16");
+  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "model.ogm").string(), "--data",
+                            "demo:test", "--json"}) == 0);
+  // Resuming to 3 epochs continues from epoch 2 and extends the log.
+  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
+                             "adam", "--lr", "0.01", "--epochs", "3", "--quiet", "--out", dir.string(),
+                             "--resume", (dir / "checkpoint.ogm").string()}) == 0);
+  std::FILE* f = std::fopen((dir / "log.csv").string().c_str(), "r");
+  REQUIRE(f);
+  int lines = 0;
+  for (int c; (c = std::fgetc(f)) != EOF;) lines += c == '\n';
+  std::fclose(f);
+  CHECK(lines == 4);  // header + 3 epochs
+  fs::remove_all(dir);
+}
+
+TEST_CASE("bad input to train and eval is one clear error") {
+  const fs::path dir = fresh_dir("bad");
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--out", dir.string(),
+                                            "--loss", "hinge"}),
+                       "train: unknown loss 'hinge' (known: ce)", Error);
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo"}),
+                       "train: --out DIR is required", Error);
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "cifar", "--out", dir.string()}),
+                       doctest::Contains("unknown data 'cifar'"), Error);
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "resnet",
+                                            "--out", dir.string()}),
+                       doctest::Contains("unknown model 'resnet'"), Error);
+  CHECK_THROWS_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
+  CHECK_FALSE(fs::exists(dir / "model.ogm"));
+  fs::remove_all(dir);
+}
