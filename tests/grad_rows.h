@@ -25,6 +25,7 @@ struct GradRow {
 std::vector<GradRow> op_rows();      // test_ops_grad.cpp
 std::vector<GradRow> layer_rows();   // grad_rows_layers.cpp (linear, batchnorm, dropout, ...)
 std::vector<GradRow> conv_rows();    // grad_rows_conv.cpp (conv2d, pooling)
-std::vector<GradRow> loss_rows();    // grad_rows_losses.cpp
+std::vector<GradRow> loss_rows();    // grad_rows_losses.cpp (softmax-head losses)
+std::vector<GradRow> ordinal_rows(); // grad_rows_ordinal.cpp (cumulative and regression heads and losses)
 
 }  // namespace og::test

@@ -1,0 +1,35 @@
+// loss.h — what every ordgrad loss node shares: targets, weights, class values,
+// and the kinds of model output (heads) the losses read.
+//
+// Heads (the width W of the model's last layer for K classes):
+//   softmax     W = K     logits z, p = softmax(z)            ce rps ev_* cum_bce cdw_ce sord gauss_ld mean_var
+//   cumulative  W = K-1   one logit per threshold k = 0..K-2   coral corn clm
+//   regression  W = 1     a score r predicting the label value reg_l1 reg_l2 reg_huber
+// Every loss takes class weights (K) and sample weights (N) and reduces as
+// L = sum_i w_i L_i / sum_i w_i with w_i = class_weight[y_i] * sample_weight_i
+// (losses/ce.cpp: loss_weights). Losses that use label values take v_k (default k).
+#pragma once
+#include <vector>
+
+#include "core/graph.h"
+
+namespace og {
+
+enum class Head { softmax, cumulative, regression };
+
+struct LossTarget {
+  std::vector<int> labels;            // N labels in [0, K)
+  int K = 0;                          // number of classes
+  std::vector<float> class_weights;   // empty = all 1, else K entries >= 0
+  std::vector<float> sample_weights;  // empty = all 1, else N entries >= 0
+  std::vector<float> values;          // class values v_k; empty = 0..K-1 (increasing)
+
+  float value(int k) const { return values.empty() ? static_cast<float>(k) : values[k]; }
+};
+
+// Width of the model output a head needs for K classes.
+inline int head_width(Head h, int K) {
+  return h == Head::softmax ? K : h == Head::cumulative ? K - 1 : 1;
+}
+
+}  // namespace og
