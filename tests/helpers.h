@@ -1,7 +1,15 @@
 // helpers.h — small test utilities: random leaves and tensors.
 #pragma once
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string>
+#include <stdexcept>
+#include <vector>
 
 #include "core/graph.h"
 #include "core/rng.h"
@@ -34,5 +42,29 @@ inline bool bit_equal(const Tensor& a, const Tensor& b) {
     if (std::memcmp(a.data() + i, b.data() + i, sizeof(float)) != 0) return false;
   return true;
 }
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents at scope exit.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ordgrad-test-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  std::vector<std::string> listing() const {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(path)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
 
 }  // namespace og::test

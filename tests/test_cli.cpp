@@ -1,8 +1,6 @@
 // The subcommands, driven in-process: flags, errors, and the files a run leaves.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -12,6 +10,7 @@
 #include "apps/commands.h"
 #include "core/check.h"
 #include "layers/models.h"
+#include "helpers.h"
 
 using namespace og;
 namespace fs = std::filesystem;
@@ -21,12 +20,6 @@ int run(int (*cmd)(int, char**), std::vector<std::string> words) {
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
   return cmd(static_cast<int>(argv.size()), argv.data());
-}
-
-fs::path fresh_dir(const char* name) {
-  fs::path p = fs::temp_directory_path() / ("ordgrad-cli-" + std::to_string(getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
 }
 }  // namespace
 
@@ -57,7 +50,8 @@ TEST_CASE("flags: values, switches, negative numbers, unknown flags, --help") {
 }
 
 TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, and no temp files") {
-  const fs::path dir = fresh_dir("train");
+  test::TempDir tmp;
+  const fs::path dir = tmp.path / "run";
   CHECK(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
                              "adam", "--lr", "0.01", "--epochs", "2", "--quiet", "--out", dir.string()}) == 0);
   CHECK(fs::exists(dir / "model.ogm"));
@@ -83,11 +77,11 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
   for (int c; (c = std::fgetc(f)) != EOF;) lines += c == '\n';
   std::fclose(f);
   CHECK(lines == 4);  // header + 3 epochs
-  fs::remove_all(dir);
 }
 
 TEST_CASE("bad input to train and eval is one clear error") {
-  const fs::path dir = fresh_dir("bad");
+  test::TempDir tmp;
+  const fs::path dir = tmp.path / "run";
   CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--out", dir.string(),
                                             "--loss", "hinge"}),
                        "train: unknown loss 'hinge' (known: ce)", Error);
@@ -100,5 +94,4 @@ TEST_CASE("bad input to train and eval is one clear error") {
                        doctest::Contains("unknown model 'resnet'"), Error);
   CHECK_THROWS_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
   CHECK_FALSE(fs::exists(dir / "model.ogm"));
-  fs::remove_all(dir);
 }

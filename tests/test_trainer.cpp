@@ -1,8 +1,6 @@
 // The training loop: determinism, exact resume, save/load, errors.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -56,10 +54,6 @@ bool same_weights(Model& a, Model& b) {
     if (!test::bit_equal(wa[i], wb[i])) return false;
   return true;
 }
-
-std::string temp_path(const char* name) {
-  return std::string("/tmp/ordgrad-test-") + std::to_string(getpid()) + "-" + name;
-}
 }  // namespace
 
 TEST_CASE("a small CNN learns the blob task") {
@@ -93,7 +87,8 @@ TEST_CASE("the same seed gives bit-identical weights after 200 steps, for 1 and 
 
 TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
   Dataset train = blobs(160, 4);
-  const std::string path = temp_path("resume.ogm");
+  test::TempDir dir;
+  const std::string path = dir.file("resume.ogm");
   Model straight = small_cnn(9);
   Trainer ts(straight, small_opts(2), kCe);
   ts.train_epoch(train);
@@ -109,19 +104,18 @@ TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
   CHECK(t2.epoch() == 1);
   t2.train_epoch(train);
   CHECK(same_weights(straight, resumed));
-  std::remove(path.c_str());
 }
 
 TEST_CASE("save then load gives bit-identical predictions") {
   Dataset train = blobs(80, 5), test = blobs(50, 6);
-  const std::string path = temp_path("model.ogm");
+  test::TempDir dir;
+  const std::string path = dir.file("model.ogm");
   Model m = small_cnn(1);
   Trainer t(m, small_opts(1), kCe);
   t.train_epoch(train);
   t.save(path);
   Model loaded = load_model(path);
   CHECK(test::bit_equal(predict(m, test.x), predict(loaded, test.x)));
-  std::remove(path.c_str());
 }
 
 TEST_CASE("training errors: unknown optimizer or schedule, too little data, NaN loss") {
