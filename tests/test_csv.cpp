@@ -1,5 +1,5 @@
 // CSV tables: format features, every read error, weight columns, labels,
-// standardisation, splits and the copied real tables.
+// standardisation, splits, the copied real tables and the statsmodels reference fits.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -387,6 +387,109 @@ TEST_CASE("tests/data/cement_strength.csv (a copy of the shared table) reads as 
         std::vector<float>{260.9f, 100.5f, 78.3f, 200.6f, 8.6f, 864.5f, 761.5f, 28});
   CHECK(t.raw_labels.front() == 5);
   CHECK(t.raw_labels.back() == 2);
+}
+
+// The statsmodels fits of docs/reference-fits.md (scripts/reference_polr.py), model
+// P(y <= k) = F(theta_k - x.beta) on cement_weighted.csv with its frequency weights.
+// Their weighted score sum_i w_i d log p_i / d(beta, theta), evaluated here in double on
+// the rows as read_table reads them, must vanish: this ties the numbers to this file,
+// these weights and this parameterisation (a wrong weight or sign moves the optimum).
+namespace {
+struct ReferenceFit {
+  bool probit;
+  double beta[4], theta[4];
+};
+constexpr ReferenceFit kLogitFit = {false,
+                                    {0.01313929162, 0.00974465496, -0.04942888204, 0.01775098507},
+                                    {-6.087510163, -3.979735731, -2.227362922, -0.5302865894}};
+constexpr ReferenceFit kProbitFit = {true,
+                                     {0.007634140881, 0.005645831367, -0.02726406514, 0.009412290937},
+                                     {-3.301760038, -2.052304269, -1.043234463, -0.09247524937}};
+
+double cdf(bool probit, double u) {
+  if (std::isinf(u)) return u > 0 ? 1 : 0;
+  return probit ? 0.5 * std::erfc(-u / std::sqrt(2.0)) : 1 / (1 + std::exp(-u));
+}
+double pdf(bool probit, double u) {
+  if (std::isinf(u)) return 0;
+  if (probit) return 0.3989422804014327 * std::exp(-0.5 * u * u);   // 1/sqrt(2 pi)
+  const double s = 1 / (1 + std::exp(-u));
+  return s * (1 - s);
+}
+
+// Score per unit weight: d/d(beta_0..3, theta_1..4) of sum_i w_i log p_i / sum_i w_i.
+std::vector<double> weighted_score(const Table& t, const ReferenceFit& fit) {
+  const LabelMap map = LabelMap::fit(t.raw_labels);
+  const std::vector<int> y = map.to_classes(t.raw_labels);
+  std::vector<double> g(8, 0.0);
+  double wsum = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    double eta = 0;
+    for (int j = 0; j < 4; ++j) eta += fit.beta[j] * t.x[int64_t(i) * 4 + j];
+    const double lo = y[i] == 0 ? -INFINITY : fit.theta[y[i] - 1] - eta;
+    const double hi = y[i] == 4 ? INFINITY : fit.theta[y[i]] - eta;
+    const double p = cdf(fit.probit, hi) - cdf(fit.probit, lo);
+    const double fu = pdf(fit.probit, hi), fl = pdf(fit.probit, lo), w = t.weights[i];
+    for (int j = 0; j < 4; ++j) g[j] -= w * t.x[int64_t(i) * 4 + j] * (fu - fl) / p;
+    if (y[i] < 4) g[4 + y[i]] += w * fu / p;
+    if (y[i] > 0) g[4 + y[i] - 1] -= w * fl / p;
+    wsum += w;
+  }
+  for (double& v : g) v /= wsum;
+  return g;
+}
+}  // namespace
+
+TEST_CASE("tests/data/cement_weighted.csv: weights 1+(i mod 3); the reference fits are its optimum") {
+  Table t = read_table(data_file("cement_weighted.csv"), {"weight"});
+  CHECK(t.x.shape() == Shape{998, 4});
+  CHECK(t.feature_names == std::vector<std::string>{"V1", "V2", "V4", "V8"});
+  REQUIRE(t.weights.size() == 998);
+  int wrong = 0;
+  for (size_t i = 0; i < t.weights.size(); ++i) wrong += t.weights[i] != float(1 + i % 3);
+  CHECK(wrong == 0);
+  const LabelMap map = LabelMap::fit(t.raw_labels);
+  CHECK(map.min_label == 1);
+  CHECK(map.K == 5);
+
+  // The same rows as the full table, columns V1, V2, V4, V8.
+  Table full = read_table(data_file("cement_strength.csv"));
+  CHECK(t.raw_labels == full.raw_labels);
+  for (int64_t i = 0; i < 998; ++i) {
+    const int src[4] = {0, 1, 3, 7};
+    for (int j = 0; j < 4; ++j) wrong += t.x[i * 4 + j] != full.x[i * 8 + src[j]];
+  }
+  CHECK(wrong == 0);
+
+  // The weighted statistics docs/reference-fits.md standardises with (numpy, double).
+  const Standardizer s = Standardizer::fit(t.x, t.weights);
+  const double mean[4] = {278.3926314, 71.69719269, 182.3081704, 46.21453634};
+  const double sd[4] = {103.4692843, 85.47812351, 21.16044227, 62.60927962};
+  for (int j = 0; j < 4; ++j) {
+    CHECK(s.mean[j] == doctest::Approx(mean[j]).epsilon(1e-7));
+    CHECK(s.std[j] == doctest::Approx(sd[j]).epsilon(1e-7));
+  }
+
+  for (const ReferenceFit& fit : {kLogitFit, kProbitFit}) {
+    CAPTURE(fit.probit);
+    // Measured: |score| <= 1.5e-7 for beta (each term carries a feature ~100-500) and
+    // <= 4e-10 for theta; rounding the parameters to 10 digits accounts for most of it.
+    const std::vector<double> g = weighted_score(t, fit);
+    for (int j = 0; j < 4; ++j) CHECK(std::fabs(g[j]) < 1e-6);
+    for (int j = 4; j < 8; ++j) CHECK(std::fabs(g[j]) < 1e-8);
+    // Moving one threshold by 1e-4 (the tolerance later tests use) gives scores of
+    // 4e-4..7e-3 (beta) and ~2e-5 (that threshold): a thousand times the bounds above.
+    ReferenceFit moved = fit;
+    moved.theta[1] += 1e-4;
+    const std::vector<double> gm = weighted_score(t, moved);
+    for (int j = 0; j < 4; ++j) CHECK(std::fabs(gm[j]) > 1e-4);
+    CHECK(std::fabs(gm[5]) > 1e-5);
+    // Ignoring the weights is a different likelihood: its score is far from 0 (~3..5).
+    Table unweighted = t;
+    unweighted.weights.assign(998, 1.0f);
+    const std::vector<double> gu = weighted_score(unweighted, fit);
+    CHECK(std::fabs(gu[0]) > 0.1);
+  }
 }
 
 // The four shared tables, when the shared folder is next to the repository (as in
