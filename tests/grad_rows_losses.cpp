@@ -3,10 +3,14 @@
 
 #include "grad_rows.h"
 #include "helpers.h"
+#include "losses/cdw_ce.h"
 #include "losses/ce.h"
 #include "losses/cum_bce.h"
 #include "losses/ev.h"
+#include "losses/gauss_ld.h"
+#include "losses/mean_var.h"
 #include "losses/rps.h"
+#include "losses/sord.h"
 
 using namespace og;
 using test::Built;
@@ -84,6 +88,36 @@ std::vector<test::GradRow> test::loss_rows() {
          t.class_weights = {2, 1, 0.5f, 1, 1, 3};
          Var z = g.leaf(randn({5, 6}, r, 2.0f));
          return Built{cum_bce(z, t), {z}};
+       }},
+      {"cdw_ce", [](Graph& g, Rng& r) { Var z = g.leaf(randn({4, 5}, r, 2.0f)); return Built{cdw_ce(z, target({0, 4, 2, 1}, 5)), {z}}; }},
+      {"cdw_ce", [](Graph& g, Rng& r) {  // alpha = 2, normalised, class and sample weights
+         LossTarget t = target({3, 0, 5, 2, 4}, 6);
+         t.class_weights = {1, 0.5f, 2, 3, 1, 0.25f};
+         t.sample_weights = {1, 2, 0.5f, 1, 1.5f};
+         Var z = g.leaf(randn({5, 6}, r, 2.0f));
+         return Built{cdw_ce(z, t, 2.0f, true), {z}};
+       }},
+      {"sord", [](Graph& g, Rng& r) { Var z = g.leaf(randn({4, 5}, r, 2.0f)); return Built{sord(z, target({0, 4, 2, 1}, 5)), {z}}; }},
+      {"sord", [](Graph& g, Rng& r) {  // squared distance, class values
+         LossTarget t = target({0, 4, 2, 1}, 5);
+         t.values = {0, 0.5f, 2, 3, 5};
+         Var z = g.leaf(randn({4, 5}, r, 2.0f));
+         return Built{sord(z, t, 0.7f, true), {z}};
+       }},
+      {"gauss_ld", [](Graph& g, Rng& r) {  // class values, sample weights
+         LossTarget t = target({0, 4, 2, 1, 3}, 5);
+         t.values = {0, 0.5f, 2, 3, 5};
+         t.sample_weights = {1, 0.5f, 2, 1, 3};
+         Var z = g.leaf(randn({5, 5}, r, 2.0f));
+         return Built{gauss_ld(z, t, 1.5f), {z}};
+       }},
+      {"mean_var", [](Graph& g, Rng& r) { Var z = g.leaf(randn({4, 5}, r, 2.0f)); return Built{mean_var(z, target({0, 4, 2, 1}, 5)), {z}}; }},
+      {"mean_var", [](Graph& g, Rng& r) {  // large lambdas so the mean and variance terms dominate
+         LossTarget t = target({0, 4, 2, 1, 3}, 5);
+         t.values = {0, 0.5f, 2, 3, 5};
+         t.class_weights = {1, 2, 0.5f, 1, 3};
+         Var z = g.leaf(randn({5, 5}, r, 2.0f));
+         return Built{mean_var(z, t, 1.0f, 0.5f), {z}};
        }},
   };
 }
