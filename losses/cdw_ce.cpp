@@ -1,0 +1,146 @@
+// cdw_ce — class-distance weighted cross-entropy (Polat et al. 2022, "Class
+//          distance weighted cross-entropy loss for ulcerative colitis severity
+//          estimation"), fused softmax + loss
+//
+// Plain cross-entropy only raises p_y. CDW-CE instead lowers the probability of
+// every wrong class, each with a penalty that grows with its distance from y, so
+// mass on far classes costs more than mass on neighbours.
+// forward : p = softmax(z),  d_k = |v_k - v_y|^alpha
+//           L_i = -sum_k d_k log(1 - p_k)      (d_y = 0: the label's own term vanishes)
+//           L = sum_i w_i L_i / sum_i w_i,  w_i = class_weight[y_i] * sample_weight_i
+//           v_k = t.value(k): with no class values given, d_k = |k - y|^alpha, the
+//           index distance of the paper; given values, their distances are used.
+//           `normalize` divides d_k by (max_k v_k - min_k v_k)^alpha ((K-1)^alpha).
+//           In log space, with lse = logsumexp_j z_j and C_k = logsumexp_{j != k} z_j
+//           (the log of the mass outside k, up to the common normaliser):
+//             log(1 - p_k) = C_k - lse
+//           C_k = log(e^A_{k-1} + e^B_{k+1}) from prefix / suffix log-sum-exps
+//           A_k = logsumexp_{j<=k} z_j, B_k = logsumexp_{j>=k} z_j, so 1 - p_k is
+//           never formed as a difference.
+// backward: d lse/dz_j = p_j and d C_k/dz_j = 1[j != k] e^(z_j - C_k)
+//           (= p_j / (1 - p_k), j's share of the mass outside k), so
+//             dL_i/dz_j = sum_k d_k (p_j - 1[j != k] e^(z_j - C_k))
+//                       = D p_j - sum_{k != j} d_k e^(z_j - C_k),   D = sum_k d_k.
+//           Each exponent is <= 0: every term lies in [0, d_k], also when p_k -> 1.
+//           dz_ij += g * w_i / sum_l w_l * dL_i/dz_ij.
+// shapes  : z [N,K] (K = t.K >= 2), N labels -> scalar
+// saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
+//           wanted), the normalised weights and the class values
+// cost    : O(K^2) per row for the gradient (K is small: tens of classes).
+// parallel: rows are independent (parallel_for); the weighted sum runs serially in
+//           row order, so the result does not depend on the thread count.
+#include "losses/cdw_ce.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/parallel.h"
+#include "losses/ce.h"
+
+namespace og {
+namespace {
+
+constexpr int64_t kRowGrain = 64;  // rows per thread below which the loop stays serial
+
+// Checks logits [N,K] against the target; returns w_i / sum_j w_j.
+std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t) {
+  const Shape& s = logits.shape();
+  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
+  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
+  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
+  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
+           " labels for logits ", s);
+  OG_CHECK(t.values.empty() || static_cast<int64_t>(t.values.size()) == t.K, op, ": ",
+           t.values.size(), " class values for K = ", t.K);
+  for (float v : t.values) OG_CHECK(std::isfinite(v), op, ": class value ", v, " is not finite");
+  std::vector<double> w = loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
+  double total = 0;
+  for (double x : w) total += x;
+  for (double& x : w) x /= total;
+  return w;
+}
+
+// log(e^a + e^b) without overflow.
+double log_add_exp(double a, double b) {
+  const double hi = std::max(a, b), lo = std::min(a, b);
+  return hi + std::log1p(std::exp(lo - hi));
+}
+
+struct CdwCeNode : Node {
+  std::vector<int> labels;
+  std::vector<double> w;  // per-sample weights, normalised to sum 1
+  std::vector<double> v;  // class values v_k
+  double alpha, scale;    // distance power; 1 or 1/(largest distance)^alpha
+  Tensor dl;              // dL_i/dz_i, unweighted
+  CdwCeNode(std::vector<int> y, std::vector<double> weights, std::vector<double> values,
+            double a, double s)
+      : labels(std::move(y)), w(std::move(weights)), v(std::move(values)), alpha(a), scale(s) {}
+  const char* name() const override { return "cdw_ce"; }
+
+  // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
+  double row(const float* z, int64_t K, int y, float* dz) const {
+    std::vector<double> A(K), B(K), C(K), d(K);
+    A[0] = z[0];
+    for (int64_t k = 1; k < K; ++k) A[k] = log_add_exp(A[k - 1], z[k]);
+    B[K - 1] = z[K - 1];
+    for (int64_t k = K - 1; k-- > 0;) B[k] = log_add_exp(B[k + 1], z[k]);
+    const double lse = A[K - 1];
+    double loss = 0, D = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      C[k] = k == 0 ? B[1] : k == K - 1 ? A[K - 2] : log_add_exp(A[k - 1], B[k + 1]);
+      d[k] = scale * std::pow(std::fabs(v[k] - v[y]), alpha);
+      loss += d[k] * (lse - C[k]);  // -d_k log(1 - p_k)
+      D += d[k];
+    }
+    if (dz) {
+      for (int64_t j = 0; j < K; ++j) {
+        double g = D * std::exp(z[j] - lse);
+        for (int64_t k = 0; k < K; ++k)
+          if (k != j && d[k] != 0) g -= d[k] * std::exp(z[j] - C[k]);
+        dz[j] = static_cast<float>(g);
+      }
+    }
+    return loss;
+  }
+
+  void forward() override {
+    const Tensor& z = in(0);
+    const int64_t N = z.shape()[0], K = z.shape()[1];
+    if (!value.defined()) value = Tensor::empty({});
+    if (needs_grad && !dl.defined()) dl = Tensor::empty(z.shape());
+    std::vector<double> li(N);
+    parallel_for(N, kRowGrain, [&](int64_t i) {
+      li[i] = row(z.data() + i * K, K, labels[i], needs_grad ? dl.data() + i * K : nullptr);
+    });
+    double loss = 0;
+    for (int64_t i = 0; i < N; ++i) loss += w[i] * li[i];
+    value[0] = static_cast<float>(loss);
+  }
+  void backward() override {
+    if (!wants(0)) return;
+    const int64_t N = dl.shape()[0], K = dl.shape()[1];
+    const double g = grad[0];
+    float* dz = in_grad(0).data();
+    parallel_for(N, kRowGrain, [&](int64_t i) {
+      const double gi = g * w[i];
+      for (int64_t k = 0; k < K; ++k) dz[i * K + k] += static_cast<float>(gi * dl[i * K + k]);
+    });
+  }
+};
+
+}  // namespace
+
+Var cdw_ce(Var logits, const LossTarget& t, float alpha, bool normalize) {
+  OG_CHECK(std::isfinite(alpha) && alpha > 0, "cdw_ce: alpha ", alpha, " must be finite and > 0");
+  std::vector<double> w = checked_weights("cdw_ce", logits, t);
+  std::vector<double> v(t.K);
+  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  OG_CHECK(!normalize || *hi > *lo, "cdw_ce: cannot normalise, all ", t.K,
+           " class values are equal");
+  const double scale = normalize ? 1.0 / std::pow(*hi - *lo, double(alpha)) : 1.0;
+  return logits.graph->record<CdwCeNode>({logits}, t.labels, std::move(w), std::move(v),
+                                         double(alpha), scale);
+}
+
+}  // namespace og
