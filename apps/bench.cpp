@@ -18,7 +18,6 @@
 #include "apps/data.h"
 #include "core/parallel.h"
 #include "io/idx.h"
-#include "losses/ce.h"
 
 namespace og::cli {
 
@@ -41,7 +40,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 Dataset bench_data(int64_t n, int classes) {
-  Dataset d{Tensor::empty({n, 1, 28, 28}), std::vector<int>(n)};
+  Dataset d{Tensor::empty({n, 1, 28, 28}), std::vector<int>(n), {}};
   Rng rng(7);
   try {
     ImageSet s = load_fashion_mnist(kFashionMnistDir, true);
@@ -72,13 +71,12 @@ int run_bench(int argc, char** argv) {
   OG_CHECK(batch > 0 && steps > 0 && a.integer("windows") > 0 && classes > 1,
            "bench: batch, steps, windows must be positive and classes > 1");
   Dataset data = bench_data(static_cast<int64_t>(steps) * batch, classes);
-  ModelInfo info{"fashion-cnn", Shape{1, 28, 28}, classes, classes, 0.0f, 1.0f};
+  ModelInfo info{"fashion-cnn", Shape{1, 28, 28}, "ce", classes, 0.0f, 1.0f, {}, {}, 0};
   Model model = make_model(info, 0);
   TrainOptions opt;  // the reference recipe: SGD momentum 0.9, lr 0.05
   opt.batch = batch;
   opt.epochs = 1 << 20;
-  LossFn loss = [](Var z, const std::vector<int>& y) { return cross_entropy(z, y); };
-  Trainer trainer(model, opt, loss);
+  Trainer trainer(model, opt);
 
   if (a.flag("layers")) {  // per-node times, averaged over `steps` steps
     std::vector<double> fwd, bwd;
@@ -88,12 +86,9 @@ int run_bench(int argc, char** argv) {
       g.set_timing(true);
       std::vector<int64_t> idx(batch);
       for (int i = 0; i < batch; ++i) idx[i] = (int64_t(s + 5) * batch + i) % data.size();
-      std::vector<int> y(batch);
-      for (int i = 0; i < batch; ++i) y[i] = data.y[idx[i]];
-      Var out = model.net->forward(g.input(gather_rows(data.x, idx, 0, batch)));
-      g.backward(loss(out, y));
-      trainer.optimizer().step();
-      trainer.optimizer().zero_grad();
+      const Dataset b = subset(data, idx, 0, batch);
+      g.backward(trainer.loss_node(model.net->forward(g.input(b.x)), b));
+      model.net->zero_grad();  // per-node times only: no update needed
       if (s < 0) continue;  // warm-up
       fwd.resize(g.size());
       bwd.resize(g.size());
@@ -121,7 +116,7 @@ int run_bench(int argc, char** argv) {
   const int64_t nwarm = std::min<int64_t>(data.size(), int64_t(a.integer("warmup")) * batch);
   std::vector<int64_t> first(nwarm);
   std::iota(first.begin(), first.end(), 0);
-  Dataset warm{gather_rows(data.x, first, 0, nwarm), {data.y.begin(), data.y.begin() + nwarm}};
+  const Dataset warm = subset(data, first, 0, nwarm);
   if (warm.size() >= batch) trainer.train_epoch(warm);
   for (int w = 0; w < a.integer("windows"); ++w) {
     EpochStats st = trainer.train_epoch(data);

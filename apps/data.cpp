@@ -13,16 +13,45 @@ namespace og::cli {
 
 Dataset demo_dataset(bool train);  // demo.cpp
 
-NamedData load_named(const std::string& spec, const std::string& fallback_split) {
-  const size_t colon = spec.find(':');
+namespace {
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+NamedData load_table(const std::string& path, const std::string& split, const DataOptions& opt) {
+  Table t = read_table(path, TableOptions{opt.weight_column});
+  LabelMap labels = LabelMap::fit(t.raw_labels);
+  if (opt.classes > 0) labels = LabelMap{opt.label_offset, opt.classes};  // the model's mapping
+  if (split != "all") {
+    OG_CHECK(opt.test_fraction > 0 && opt.test_fraction < 1, "data '", path, "': test fraction ",
+             opt.test_fraction, " must be in (0,1)");
+    std::vector<int64_t> train, test;
+    split_rows(t.x.shape()[0], opt.test_fraction, opt.split_seed, train, test);
+    t = take_rows(t, split == "train" ? train : test);
+  }
+  NamedData d;
+  d.data = Dataset{t.x, labels.to_classes(t.raw_labels), t.weights};
+  d.input = Shape{t.x.shape()[1]};
+  d.classes = labels.K;
+  d.table = true;
+  d.label_offset = labels.min_label;
+  return d;
+}
+}  // namespace
+
+NamedData load_named(const std::string& spec, const std::string& fallback_split, const DataOptions& opt) {
+  size_t colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
   const std::string name = spec.substr(0, colon);
   const std::string split = colon == std::string::npos ? fallback_split : spec.substr(colon + 1);
-  OG_CHECK(split == "train" || split == "test", "data '", spec, "': unknown split '", split,
-           "' (use :train or :test)");
+  OG_CHECK(split == "train" || split == "test" || split == "all", "data '", spec, "': unknown split '",
+           split, "' (use :train, :test or :all)");
+  if (ends_with(name, ".csv")) return load_table(name, split, opt);
+  OG_CHECK(split != "all", "data '", spec, "': :all is for tables");
   NamedData d;
   if (name == "fashion-mnist") {
     ImageSet s = load_fashion_mnist(kFashionMnistDir, split == "train");
-    d.data = Dataset{s.images, s.labels};
+    d.data = Dataset{s.images, s.labels, {}};
     d.input = Shape{1, s.images.shape()[2], s.images.shape()[3]};
     d.classes = 10;
     d.norm_mean = kFashionMnistMean;
@@ -35,7 +64,18 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split)
     d.classes = 10;
     return d;
   }
-  throw Error(cat("unknown data '", spec, "' (known: fashion-mnist[:train|:test], demo[:train|:test])"));
+  throw Error(cat("unknown data '", spec,
+                  "' (known: fashion-mnist[:train|:test], demo[:train|:test], FILE.csv[:train|:test|:all])"));
+}
+
+void prepare_inputs(Tensor& x, const ModelInfo& info) {
+  if (!info.feature_mean.empty()) {
+    OG_CHECK(x.shape().nd == 2 && x.shape()[1] == int64_t(info.feature_mean.size()), "inputs ", x.shape(),
+             " do not have the model's ", info.feature_mean.size(), " features");
+    Standardizer{info.feature_mean, info.feature_std}.apply(x);
+  } else {
+    normalize(x, info.norm_mean, info.norm_std);
+  }
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) {

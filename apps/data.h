@@ -1,24 +1,41 @@
 // data.h — datasets by name for the subcommands.
-//   fashion-mnist[:train|:test]   Debian's dataset-fashion-mnist IDX files
-//   demo[:train|:test]            the built-in ordinal toy problem (demo.cpp)
+//   fashion-mnist[:train|:test]      Debian's dataset-fashion-mnist IDX files
+//   demo[:train|:test]               the built-in ordinal toy problem (demo.cpp)
+//   FILE.csv[:train|:test|:all]      a table: integer response first, numeric features;
+//                                    train/test = a seeded split (DataOptions)
 #pragma once
 #include <string>
+#include <vector>
 
+#include "io/csv.h"
 #include "io/idx.h"
 #include "layers/models.h"
 #include "optim/trainer.h"
 
 namespace og::cli {
 
+struct DataOptions {
+  std::string weight_column;   // tables: per-row frequency weights
+  double test_fraction = 0.2;  // tables: share of rows in the test split
+  uint64_t split_seed = 0;     // tables: seed of the split
+  int label_offset = 0;        // tables: map labels as class = label - offset ...
+  int classes = 0;             // ... with this many classes (0 = from the file)
+};
+
 struct NamedData {
-  Dataset data;       // inputs as stored (pixels in [0,1]), not yet normalised
+  Dataset data;       // inputs as stored (pixels in [0,1], raw table features)
   Shape input;        // shape of one example
   int classes = 0;
-  float norm_mean = 0, norm_std = 1;  // suggested normalisation for a new model
+  float norm_mean = 0, norm_std = 1;  // images: suggested normalisation for a new model
+  bool table = false;                 // tables are standardised per feature instead
+  int label_offset = 0;               // tables: file label = class + label_offset
 };
 
 // name[:split]; split defaults to `fallback_split`.
-NamedData load_named(const std::string& name, const std::string& fallback_split);
+NamedData load_named(const std::string& name, const std::string& fallback_split,
+                     const DataOptions& opt = {});
+// Normalise inputs the way `info` says (scalar for images, per feature for tables).
+void prepare_inputs(Tensor& x, const ModelInfo& info);
 // Write text to path through a temporary file and rename (never a half file).
 void write_text_atomic(const std::string& path, const std::string& text);
 

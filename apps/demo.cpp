@@ -11,14 +11,13 @@
 #include "apps/commands.h"
 #include "apps/data.h"
 #include "core/parallel.h"
-#include "losses/ce.h"
 
 namespace og::cli {
 
 Dataset demo_dataset(bool train) {
   const int64_t N = train ? 4000 : 1000, F = 8;
   Rng rng(train ? 2024 : 2025);
-  Dataset d{Tensor::empty({N, F}), std::vector<int>(N)};
+  Dataset d{Tensor::empty({N, F}), std::vector<int>(N), {}};
   for (int64_t i = 0; i < N; ++i) {
     float* x = d.x.data() + i * F;
     for (int64_t f = 0; f < F; ++f) x[f] = rng.normal();
@@ -35,21 +34,20 @@ int run_demo(int argc, char** argv) {
   if (!a.parse(argc, argv, 2)) return 0;
   set_num_threads(a.integer("threads"));
   NamedData train = load_named("demo", "train"), test = load_named("demo", "test");
-  ModelInfo info{"mlp:64,64", train.input, train.classes, train.classes, 0.0f, 1.0f};
+  ModelInfo info{"mlp:64,64", train.input, "ce", train.classes, 0.0f, 1.0f, {}, {}, 0};
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
   TrainOptions opt;
   opt.optimizer = "adam";
   opt.lr = 3e-3f;
   opt.batch = 64;
   opt.epochs = a.integer("epochs");
-  LossFn loss = [](Var z, const std::vector<int>& y) { return cross_entropy(z, y); };
-  Trainer trainer(model, opt, loss);
+  Trainer trainer(model, opt);
   std::printf("ordgrad demo: %s, cross-entropy, Adam, on %ld built-in examples with 10 ordered, "
               "imbalanced labels\n",
               info.spec.c_str(), static_cast<long>(train.data.size()));
   while (trainer.epoch() < opt.epochs) {
     EpochStats st = trainer.train_epoch(train.data);
-    Evaluation ev = evaluate(model, test.data, 256, loss);
+    Evaluation ev = evaluate(model, test.data);
     double mae = 0;
     for (size_t i = 0; i < ev.predicted.size(); ++i) mae += std::abs(ev.predicted[i] - test.data.y[i]);
     std::printf("epoch %2ld | train loss %.4f | test loss %.4f | test accuracy %5.1f%% | test MAE %.3f\n",

@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"train", og::cli::run_train, "train a model (--help for flags)"},
     {"eval", og::cli::run_eval, "evaluate a saved model on a dataset"},
     {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory"},
+    {"explain", og::cli::run_explain, "a loss's value and gradient for one prediction"},
+    {"inspect", og::cli::run_inspect, "a model file's metadata and parameters"},
 };
 
 void usage(std::FILE* out) {

@@ -16,15 +16,18 @@
 #include "apps/data.h"
 #include "apps/progress.h"
 #include "core/parallel.h"
-#include "losses/ce.h"
 
 namespace og::cli {
 
 int run_train(int argc, char** argv) {
   Args a("train", {
-                      {"data", "fashion-mnist", "dataset: fashion-mnist or demo"},
+                      {"data", "fashion-mnist", "dataset: fashion-mnist, demo, or FILE.csv (a table)"},
                       {"model", "fashion-cnn", "fashion-cnn, mlp:H1,H2,..., linear"},
-                      {"loss", "ce", "loss (ce)"},
+                      {"weight-column", "", "tables: column of per-row frequency weights"},
+                      {"test-fraction", "0.2", "tables: share of rows held out for testing"},
+                      {"split-seed", "0", "tables: seed of the train/test split"},
+                      {"standardize", "1", "tables: standardise features (1) or not (0)"},
+                      {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
                       {"optimizer", "sgd", "sgd, adam or adamw"},
                       {"lr", "0.05", "learning rate"},
                       {"momentum", "0.9", "SGD momentum"},
@@ -45,7 +48,6 @@ int run_train(int argc, char** argv) {
   OG_CHECK(a.positional.empty(), "train: unexpected argument '", a.positional.at(0), "'");
   const std::string out = a.str("out");
   OG_CHECK(!out.empty(), "train: --out DIR is required");
-  OG_CHECK(a.str("loss") == "ce", "train: unknown loss '", a.str("loss"), "' (known: ce)");
   set_num_threads(a.integer("threads"));
 
   TrainOptions opt;
@@ -59,16 +61,22 @@ int run_train(int argc, char** argv) {
   opt.batch = a.integer("batch");
   opt.epochs = a.integer("epochs");
 
-  NamedData train = load_named(a.str("data"), "train");
-  NamedData test = load_named(a.str("data"), "test");
-  ModelInfo info{a.str("model"), train.input, train.classes, train.classes, train.norm_mean,
-                 train.norm_std};
+  DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
+                   static_cast<uint64_t>(a.integer("split-seed")), 0, 0};
+  NamedData train = load_named(a.str("data"), "train", dopt);
+  NamedData test = load_named(a.str("data"), "test", dopt);
+  ModelInfo info{a.str("model"), train.input, a.str("loss"), train.classes, train.norm_mean,
+                 train.norm_std, {}, {}, train.label_offset};
+  if (train.table && a.integer("standardize")) {
+    const Standardizer st = Standardizer::fit(train.data.x, train.data.weights);
+    info.feature_mean = st.mean;
+    info.feature_std = st.std;
+  }
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
-  LossFn loss = [](Var z, const std::vector<int>& y) { return cross_entropy(z, y); };
-  Trainer trainer(model, opt, loss);
+  Trainer trainer(model, opt);
   if (a.has("resume")) trainer.resume(a.str("resume"));
-  normalize(train.data.x, model.info.norm_mean, model.info.norm_std);
-  normalize(test.data.x, model.info.norm_mean, model.info.norm_std);
+  prepare_inputs(train.data.x, model.info);
+  prepare_inputs(test.data.x, model.info);
 
   OG_CHECK(mkdir(out.c_str(), 0755) == 0 || errno == EEXIST, "train: cannot create ", out, ": ",
            std::strerror(errno));
@@ -86,7 +94,7 @@ int run_train(int argc, char** argv) {
     EpochStats st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
       bar.update(done, total, l, opt.batch);
     });
-    Evaluation ev = evaluate(model, test.data, 256, loss);
+    Evaluation ev = evaluate(model, test.data);
     if (!quiet)
       std::printf("epoch %ld/%d | loss %.4f | train acc %.2f%% | test loss %.4f | test acc %.2f%% | %.1f s | %.0f img/s\n",
                   static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, ev.loss,

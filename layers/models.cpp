@@ -8,6 +8,8 @@
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/linear.h"
+#include "layers/ordinal_head.h"
+#include "losses/spec.h"
 #include "layers/pool2d.h"
 
 namespace og {
@@ -32,11 +34,29 @@ std::unique_ptr<Linear> dense(int in, int out, Rng& rng, bool relu) {
   l->fuse_relu = relu;
   return l;
 }
+
+std::unique_ptr<Module> make_head(const std::string& head, int in, int K, Rng& rng) {
+  if (head == "softmax") return dense(in, K, rng, false);
+  if (head == "corn") return dense(in, K - 1, rng, false);
+  if (head == "regression") return dense(in, 1, rng, false);
+  if (head == "coral") return std::make_unique<CoralHead>(in, K, rng);
+  if (head == "clm") return std::make_unique<ClmHead>(in, K, rng);
+  throw Error(cat("unknown head '", head, "' (known: softmax, coral, corn, clm, regression)"));
+}
 }  // namespace
 
-std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& input, int outputs,
-                                        Rng& rng) {
-  OG_CHECK(outputs > 0, "model '", spec, "': needs at least one output, got ", outputs);
+std::string ModelInfo::head() const {
+  const LossSpec s = LossSpec::parse(loss);
+  if (s.head() == Head::softmax) return "softmax";
+  if (s.head() == Head::regression) return "regression";
+  return s.terms()[0].name;  // coral, corn or clm
+}
+
+int ModelInfo::outputs() const { return head_width(LossSpec::parse(loss).head(), classes); }
+
+std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& input,
+                                        const std::string& head, int classes, Rng& rng) {
+  OG_CHECK(classes >= 2, "model '", spec, "': needs at least 2 classes, got ", classes);
   auto net = std::make_unique<Sequential>();
   if (spec == "fashion-cnn") {
     OG_CHECK(input.nd == 3 && input[1] % 4 == 0 && input[2] % 4 == 0, "model fashion-cnn: input ",
@@ -52,7 +72,7 @@ std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& in
     net->add(std::make_unique<MaxPool2d>(2, 2));
     net->add(std::make_unique<Flatten>());
     net->add(dense(64 * (H / 4) * (W / 4), 128, rng, true));
-    net->add(dense(128, outputs, rng, false));
+    net->add(make_head(head, 128, classes, rng));
     return net;
   }
   const int features = static_cast<int>(input.numel());
@@ -65,7 +85,7 @@ std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& in
     net->add(dense(width, h, rng, true));
     width = h;
   }
-  net->add(dense(width, outputs, rng, false));
+  net->add(make_head(head, width, classes, rng));
   return net;
 }
 
@@ -109,7 +129,7 @@ std::string float_text(float x) {
 
 Model make_model(const ModelInfo& info, uint64_t seed) {
   Model m{info, std::make_unique<Rng>(seed), nullptr};
-  m.net = build_model(info.spec, info.input, info.outputs, *m.rng);
+  m.net = build_model(info.spec, info.input, info.head(), info.classes, *m.rng);
   return m;
 }
 
@@ -117,11 +137,16 @@ void put_model(Checkpoint& ck, const Model& m) {
   ck.meta["format"] = "ordgrad-model";
   ck.meta["model"] = m.info.spec;
   ck.meta["input"] = shape_text(m.info.input);
-  ck.meta["outputs"] = std::to_string(m.info.outputs);
+  ck.meta["loss"] = m.info.loss;
   ck.meta["classes"] = std::to_string(m.info.classes);
+  ck.meta["label_offset"] = std::to_string(m.info.label_offset);
   ck.meta["norm_mean"] = float_text(m.info.norm_mean);
   ck.meta["norm_std"] = float_text(m.info.norm_std);
   ck.meta["rng"] = encode_rng_state(m.rng->state());
+  if (!m.info.feature_mean.empty()) {
+    ck.tensors.emplace_back("input.mean", Tensor::from({int64_t(m.info.feature_mean.size())}, m.info.feature_mean));
+    ck.tensors.emplace_back("input.std", Tensor::from({int64_t(m.info.feature_std.size())}, m.info.feature_std));
+  }
   put_tensors(ck, m.net->parameters(), "param.");
   put_tensors(ck, m.net->buffers(), "buffer.");
 }
@@ -132,8 +157,18 @@ Model get_model(const Checkpoint& ck) {
   ModelInfo info;
   info.spec = ck.meta_at("model");
   info.input = parse_shape(ck.meta_at("input"), ck.source);
-  info.outputs = static_cast<int>(ck.meta_int("outputs"));
+  info.loss = ck.meta_at("loss");
   info.classes = static_cast<int>(ck.meta_int("classes"));
+  info.label_offset = static_cast<int>(ck.meta_int("label_offset"));
+  const Tensor *mean = ck.find("input.mean"), *sd = ck.find("input.std");
+  OG_CHECK((mean == nullptr) == (sd == nullptr) && (!mean || mean->shape() == sd->shape()), ck.source,
+           ": input standardisation is incomplete");
+  if (mean) {
+    info.feature_mean = mean->to_vector();
+    info.feature_std = sd->to_vector();
+    OG_CHECK(int64_t(info.feature_mean.size()) == info.input.numel(), ck.source, ": ",
+             info.feature_mean.size(), " standardisation entries for input ", info.input);
+  }
   info.norm_mean = meta_float(ck, "norm_mean");
   info.norm_std = meta_float(ck, "norm_std");
   Model m = make_model(info, 0);  // the weights come from the file

@@ -14,6 +14,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/rng.h"
 #include "core/serialize.h"
@@ -22,12 +23,18 @@
 namespace og {
 
 struct ModelInfo {
-  std::string spec;          // e.g. "fashion-cnn"
-  Shape input;               // one example, e.g. {1,28,28}
-  int outputs = 0;           // width of the last layer
-  int classes = 0;           // number of labels
-  float norm_mean = 0.0f;    // inputs are fed as (x - norm_mean) / norm_std
+  std::string spec;          // architecture, e.g. "fashion-cnn", "mlp:64,64", "linear"
+  Shape input;               // one example, e.g. {1,28,28} or {F}
+  std::string loss = "ce";   // the loss spec trained with: sets the head and the decoding
+  int classes = 0;           // number of labels K
+  float norm_mean = 0.0f;    // images: inputs are fed as (x - norm_mean) / norm_std
   float norm_std = 1.0f;
+  std::vector<float> feature_mean, feature_std;  // tables: per-feature standardisation (empty = none)
+  int label_offset = 0;      // tables: the file's label = class + label_offset
+
+  // The head's kind from the loss: softmax, coral, corn, clm or regression.
+  std::string head() const;
+  int outputs() const;       // width of the last layer
 };
 
 struct Model {
@@ -45,8 +52,11 @@ Model get_model(const Checkpoint& ck);
 // Load a model file written by `ordgrad train` (model.ogm or a checkpoint).
 Model load_model(const std::string& path);
 
-// input: the shape of one example (C,H,W or F); outputs: the width of the last layer.
-std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& input, int outputs,
-                                        Rng& rng);
+// input: the shape of one example (C,H,W or F). The last layer is the head:
+//   softmax: dense K      corn: dense K-1      regression: dense 1
+//   coral: CoralHead (shared score + K-1 biases)
+//   clm:   ClmHead   (score without intercept + ordered thresholds)
+std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& input,
+                                        const std::string& head, int classes, Rng& rng);
 
 }  // namespace og

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "optim/adam.h"
+#include "optim/lbfgs.h"
 #include "optim/clip.h"
 #include "optim/schedule.h"
 #include "optim/sgd.h"
@@ -23,20 +24,28 @@ Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t beg
   return out;
 }
 
+Dataset subset(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end) {
+  Dataset out{gather_rows(d.x, idx, begin, end), {}, {}};
+  for (int64_t i = begin; i < end; ++i) {
+    out.y.push_back(d.y[idx[i]]);
+    if (!d.weights.empty()) out.weights.push_back(d.weights[idx[i]]);
+  }
+  return out;
+}
+
 namespace {
 std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& o, std::vector<NamedParam> params) {
   if (o.optimizer == "sgd")
     return std::make_unique<SGD>(std::move(params), o.lr, o.momentum, o.weight_decay, o.nesterov);
   if (o.optimizer == "adam") return std::make_unique<Adam>(std::move(params), o.lr, o.weight_decay);
   if (o.optimizer == "adamw") return std::make_unique<AdamW>(std::move(params), o.lr, o.weight_decay);
-  throw Error(cat("unknown optimizer '", o.optimizer, "' (known: sgd, adam, adamw)"));
+  throw Error(cat("unknown optimizer '", o.optimizer, "' (known: sgd, adam, adamw, lbfgs)"));
 }
 
-int argmax(const float* row, int64_t K) {
-  int64_t best = 0;
-  for (int64_t k = 1; k < K; ++k)
-    if (row[k] > row[best]) best = k;
-  return static_cast<int>(best);
+int64_t count_equal(const std::vector<int>& a, const std::vector<int>& b) {
+  int64_t n = 0;
+  for (size_t i = 0; i < a.size(); ++i) n += a[i] == b[i];
+  return n;
 }
 
 // The schedule spec (optim/schedule.h) in steps; a cosine without total= decays
@@ -50,20 +59,62 @@ LrSchedule schedule_for(const std::string& spec, float lr, int64_t total_steps) 
 }
 }  // namespace
 
-Trainer::Trainer(Model& model, const TrainOptions& opt, LossFn loss)
-    : model_(model), opt_(opt), loss_(std::move(loss)),
-      optim_(make_optimizer(opt, model.net->parameters())) {
+Trainer::Trainer(Model& model, const TrainOptions& opt)
+    : model_(model), opt_(opt), loss_(LossSpec::parse(model.info.loss)) {
   OG_CHECK(opt.batch > 0, "train: batch size must be positive, got ", opt.batch);
   OG_CHECK(opt.epochs >= 0, "train: epochs must be >= 0, got ", opt.epochs);
+  OG_CHECK(opt.class_weights.empty() || int(opt.class_weights.size()) == model.info.classes, "train: ",
+           opt.class_weights.size(), " class weights for ", model.info.classes, " classes");
   schedule_for(opt.schedule, opt.lr, 1);  // reject a bad spec before any work
+  if (opt.optimizer == "lbfgs") {
+    LbfgsOptions lo;
+    lo.lr = opt.lr;
+    lo.max_iter = 50;
+    lbfgs_ = std::make_unique<LBFGS>(model.net->parameters(), lo);
+  } else {
+    optim_ = make_optimizer(opt, model.net->parameters());
+  }
 }
 
 Trainer::~Trainer() = default;
+
+Var Trainer::loss_node(Var outputs, const Dataset& batch) const {
+  LossTarget t{batch.y, model_.info.classes, opt_.class_weights, batch.weights, {}};
+  return loss_.build(outputs, t);
+}
+
+EpochStats Trainer::full_batch_epoch(const Dataset& data) {
+  const auto t0 = std::chrono::steady_clock::now();
+  float last = 0;
+  const float loss = lbfgs_->step([&] {
+    model_.net->zero_grad();
+    Graph g;
+    Var l = loss_node(model_.net->forward(g.input(data.x)), data);
+    last = l.value().item();
+    OG_CHECK(std::isfinite(last), "train: the loss became ", last, " at epoch ", epoch_ + 1,
+             "; stopping (the last checkpoint is intact)");
+    g.backward(l);
+    return last;
+  });
+  ++epoch_;
+  ++step_;
+  EpochStats st;
+  st.epoch = epoch_;
+  st.loss = loss;
+  st.accuracy = static_cast<double>(count_equal(
+                    loss_.decode(predict(model_, data.x), model_.info.classes), data.y)) / data.size();
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.images_per_second = data.size() / st.seconds;
+  return st;
+}
 
 EpochStats Trainer::train_epoch(const Dataset& data,
                                 const std::function<void(int64_t, int64_t, double)>& on_step) {
   OG_CHECK(data.x.shape()[0] == data.size(), "train: ", data.size(), " labels for inputs ",
            data.x.shape());
+  OG_CHECK(data.weights.empty() || int64_t(data.weights.size()) == data.size(), "train: ",
+           data.weights.size(), " weights for ", data.size(), " examples");
+  if (lbfgs_) return full_batch_epoch(data);
   const int64_t steps = data.size() / opt_.batch;
   OG_CHECK(steps > 0, "train: ", data.size(), " examples are fewer than one batch of ", opt_.batch);
   std::vector<int64_t> order(data.size());
@@ -74,13 +125,11 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   const auto t0 = std::chrono::steady_clock::now();
   double loss_sum = 0;
   int64_t correct = 0;
-  std::vector<int> labels(opt_.batch);
   for (int64_t s = 0; s < steps; ++s) {
-    const int64_t b0 = s * opt_.batch, b1 = b0 + opt_.batch;
-    for (int64_t i = b0; i < b1; ++i) labels[i - b0] = data.y[order[i]];
+    const Dataset batch = subset(data, order, s * opt_.batch, (s + 1) * opt_.batch);
     Graph g;
-    Var out = model_.net->forward(g.input(gather_rows(data.x, order, b0, b1)));
-    Var loss = loss_(out, labels);
+    Var out = model_.net->forward(g.input(batch.x));
+    Var loss = loss_node(out, batch);
     const float lv = loss.value().item();
     OG_CHECK(std::isfinite(lv), "train: the loss became ", lv, " at epoch ", epoch_ + 1, " step ",
              step_ + 1, "; stopping (the last checkpoint is intact)");
@@ -94,9 +143,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     optim_->zero_grad();
     ++step_;
     loss_sum += lv;
-    const int64_t K = out.shape()[1];
-    for (int64_t i = 0; i < opt_.batch; ++i)
-      correct += argmax(out.value().data() + i * K, K) == labels[i];
+    correct += count_equal(loss_.decode(out.value(), model_.info.classes), batch.y);
     if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
   }
   ++epoch_;
@@ -114,9 +161,11 @@ void Trainer::save(const std::string& path) const {
   put_model(ck, model_);
   ck.meta["epoch"] = std::to_string(epoch_);
   ck.meta["step"] = std::to_string(step_);
-  ck.meta["optimizer"] = optim_->name();
-  ck.meta["optimizer_steps"] = std::to_string(optim_->steps);
-  put_tensors(ck, optim_->state(), "optim.");
+  ck.meta["optimizer"] = optim_ ? optim_->name() : "lbfgs";
+  if (optim_) {
+    ck.meta["optimizer_steps"] = std::to_string(optim_->steps);
+    put_tensors(ck, optim_->state(), "optim.");
+  }
   save_checkpoint(path, ck);
 }
 
@@ -124,17 +173,20 @@ void Trainer::resume(const std::string& path) {
   Checkpoint ck = load_checkpoint(path);
   OG_CHECK(ck.meta.count("epoch") && ck.meta.count("optimizer"), path,
            ": a model file without training state; resume needs a checkpoint");
-  OG_CHECK(ck.meta.at("optimizer") == optim_->name(), path, ": saved with optimizer '",
-           ck.meta.at("optimizer"), "', resuming with '", optim_->name(), "'");
+  const std::string name = optim_ ? optim_->name() : "lbfgs";
+  OG_CHECK(ck.meta.at("optimizer") == name, path, ": saved with optimizer '", ck.meta.at("optimizer"),
+           "', resuming with '", name, "'");
+  OG_CHECK(ck.meta_at("loss") == model_.info.loss, path, ": trained with loss '", ck.meta_at("loss"),
+           "', resuming with '", model_.info.loss, "'");
   OG_CHECK(ck.meta_at("model") == model_.info.spec, path, ": holds model '", ck.meta_at("model"),
            "', not '", model_.info.spec, "'");
   get_tensors(ck, model_.net->parameters(), "param.");
   get_tensors(ck, model_.net->buffers(), "buffer.");
-  get_tensors(ck, optim_->state(), "optim.");
+  if (optim_) get_tensors(ck, optim_->state(), "optim.");
   model_.rng->set_state(decode_rng_state(ck.meta_at("rng")));
   epoch_ = ck.meta_int("epoch");
   step_ = ck.meta_int("step");
-  optim_->steps = ck.meta_int("optimizer_steps");
+  if (optim_) optim_->steps = ck.meta_int("optimizer_steps");
 }
 
 Tensor predict(Model& model, const Tensor& x, int batch) {
@@ -152,24 +204,22 @@ Tensor predict(Model& model, const Tensor& x, int batch) {
     if (!out.defined()) out = Tensor::empty({N, K});
     std::memcpy(out.data() + b0 * K, o.value().data(), sizeof(float) * (b1 - b0) * K);
   }
-  if (!out.defined()) out = Tensor::empty({0, model.info.outputs});
+  if (!out.defined()) out = Tensor::empty({0, model.info.outputs()});
   return out;
 }
 
-Evaluation evaluate(Model& model, const Dataset& data, int batch, const LossFn& loss) {
+Evaluation evaluate(Model& model, const Dataset& data, int batch) {
   Evaluation ev;
   ev.outputs = predict(model, data.x, batch);
-  const int64_t N = data.size(), K = ev.outputs.shape()[1];
-  int64_t correct = 0;
-  for (int64_t i = 0; i < N; ++i) {
-    ev.predicted.push_back(argmax(ev.outputs.data() + i * K, K));
-    correct += ev.predicted.back() == data.y[i];
-  }
-  ev.accuracy = N ? static_cast<double>(correct) / N : 0.0;
-  if (loss && N > 0) {
+  const LossSpec spec = LossSpec::parse(model.info.loss);
+  ev.predicted = spec.decode(ev.outputs, model.info.classes);
+  const int64_t N = data.size();
+  ev.accuracy = N ? static_cast<double>(count_equal(ev.predicted, data.y)) / N : 0.0;
+  if (N > 0) {
     Graph g;
     g.set_grad_enabled(false);
-    ev.loss = loss(g.input(ev.outputs), data.y).value().item();
+    LossTarget t{data.y, model.info.classes, {}, data.weights, {}};
+    ev.loss = spec.build(g.input(ev.outputs), t).value().item();
   }
   return ev;
 }

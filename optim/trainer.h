@@ -1,9 +1,13 @@
 // trainer.h — the training loop shared by `ordgrad train`, the demo and the tests.
 //
-// A Trainer owns the optimiser and the schedule, and uses the model's Rng for
-// everything random during training (data order, dropout), so that saving the
-// model, the optimiser state, the Rng state, the epoch and the step is enough to
-// resume the very same run: train 2 epochs == train 1, save, load, train 1.
+// The model knows its loss (ModelInfo::loss, a loss spec): the Trainer builds the
+// loss node from it for every batch, with the batch's sample weights and the
+// options' class weights. It owns the optimiser and the schedule, and uses the
+// model's Rng for everything random during training (data order, dropout), so
+// saving the model, the optimiser state, the Rng state, the epoch and the step is
+// enough to resume the very same run: train 2 epochs == train 1, save, load,
+// train 1. With optimizer "lbfgs" an epoch is one full-batch L-BFGS step (its
+// curvature history is not checkpointed: a resumed run starts a fresh history).
 // The library never prints: progress goes through the on_step callback.
 #pragma once
 #include <functional>
@@ -12,21 +16,26 @@
 #include <vector>
 
 #include "layers/models.h"
+#include "losses/spec.h"
+#include "optim/lbfgs.h"
 #include "optim/optimizer.h"
 
 namespace og {
 
 struct Dataset {
-  Tensor x;             // [N, ...] inputs, already normalised
-  std::vector<int> y;   // N labels in [0, classes)
+  Tensor x;                    // [N, ...] inputs, already normalised
+  std::vector<int> y;          // N labels in [0, classes)
+  std::vector<float> weights;  // per-example weights (e.g. frequencies); empty = all 1
   int64_t size() const { return static_cast<int64_t>(y.size()); }
 };
 
 // x rows idx[begin..end) stacked into a batch [end-begin, ...].
 Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
+// The examples idx[begin..end) of a dataset (weights included).
+Dataset subset(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
 
 struct TrainOptions {
-  std::string optimizer = "sgd";   // sgd | adam | adamw
+  std::string optimizer = "sgd";   // sgd | adam | adamw | lbfgs (full batch)
   float lr = 0.05f;
   float momentum = 0.9f;           // sgd
   bool nesterov = false;           // sgd
@@ -36,22 +45,20 @@ struct TrainOptions {
   float clip_norm = 0.0f;          // 0 = no clipping of the global gradient norm
   int batch = 64;
   int epochs = 1;
+  std::vector<float> class_weights;  // empty = all 1; else one per class
 };
-
-// The training objective: model outputs [N, outputs] and labels -> scalar loss node.
-using LossFn = std::function<Var(Var outputs, const std::vector<int>& labels)>;
 
 struct EpochStats {
   int64_t epoch = 0;       // 1-based number of the finished epoch
   double loss = 0;         // mean training loss over the epoch's batches
-  double accuracy = 0;     // training accuracy of argmax(outputs) during the epoch
+  double accuracy = 0;     // training accuracy of the decoded outputs during the epoch
   double seconds = 0;
   double images_per_second = 0;
 };
 
 class Trainer {
  public:
-  Trainer(Model& model, const TrainOptions& opt, LossFn loss);
+  Trainer(Model& model, const TrainOptions& opt);
   ~Trainer();
 
   // One epoch over `data` (a fresh random order; the last partial batch is
@@ -61,7 +68,9 @@ class Trainer {
 
   int64_t epoch() const { return epoch_; }
   int64_t step() const { return step_; }
-  Optimizer& optimizer() { return *optim_; }
+  const LossSpec& loss() const { return loss_; }
+  // The loss node of outputs against a dataset's labels and weights.
+  Var loss_node(Var outputs, const Dataset& batch) const;
 
   // A checkpoint: the model file plus optimiser state, Rng state, epoch, step.
   void save(const std::string& path) const;
@@ -69,22 +78,24 @@ class Trainer {
   void resume(const std::string& path);
 
  private:
+  EpochStats full_batch_epoch(const Dataset& data);
   Model& model_;
   TrainOptions opt_;
-  LossFn loss_;
-  std::unique_ptr<Optimizer> optim_;
+  LossSpec loss_;
+  std::unique_ptr<Optimizer> optim_;  // first-order optimisers
+  std::unique_ptr<LBFGS> lbfgs_;      // or full-batch L-BFGS
   int64_t epoch_ = 0, step_ = 0;
 };
 
 struct Evaluation {
   double accuracy = 0;
-  double loss = 0;                 // mean loss (when a LossFn was given)
-  std::vector<int> predicted;      // argmax per example
+  double loss = 0;                 // the model's loss on the whole set (weighted)
+  std::vector<int> predicted;      // decoded class per example
   Tensor outputs;                  // [N, outputs]
 };
 
 // Inference over `data` in batches (no gradients, eval mode).
-Evaluation evaluate(Model& model, const Dataset& data, int batch = 256, const LossFn& loss = {});
+Evaluation evaluate(Model& model, const Dataset& data, int batch = 256);
 
 // The outputs of the model on inputs x [N, ...], in eval mode.
 Tensor predict(Model& model, const Tensor& x, int batch = 256);

@@ -84,7 +84,7 @@ TEST_CASE("bad input to train and eval is one clear error") {
   const fs::path dir = tmp.path / "run";
   CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--out", dir.string(),
                                             "--loss", "hinge"}),
-                       "train: unknown loss 'hinge' (known: ce)", Error);
+                       doctest::Contains("unknown loss 'hinge'"), Error);
   CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo"}),
                        "train: --out DIR is required", Error);
   CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "cifar", "--out", dir.string()}),
@@ -94,4 +94,49 @@ TEST_CASE("bad input to train and eval is one clear error") {
                        doctest::Contains("unknown model 'resnet'"), Error);
   CHECK_THROWS_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
   CHECK_FALSE(fs::exists(dir / "model.ogm"));
+}
+
+TEST_CASE("explain prints a loss and its gradient for one prediction") {
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "rps", "--logits", "0.5,-1,2,0,1", "--label",
+                               "2", "--json"}) == 0);
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "clm", "--score", "0.3", "--thresholds",
+                               "-1,0.2,1.5,2", "--label", "4", "--json"}) == 0);
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2.5", "--classes", "5",
+                               "--label", "1"}) == 0);
+  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "coral", "--logits", "1,2",
+                                              "--label", "3"}),
+                       "explain: label 3 out of range [0,3)", Error);
+  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2", "--label", "1"}),
+                       doctest::Contains("needs --classes K"), Error);
+  CHECK_THROWS_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--logits", "1,x", "--label", "0"}), Error);
+}
+
+TEST_CASE("tables: train a linear CLM model with weights, inspect it, eval it") {
+  test::TempDir tmp;
+  const std::string csv = tmp.file("t.csv");
+  {
+    std::FILE* f = std::fopen(csv.c_str(), "w");
+    std::fputs("\"response\",\"a\",\"b\",\"w\"\n", f);
+    Rng rng(1);
+    for (int i = 0; i < 300; ++i) {
+      const float a = rng.normal(), b = rng.normal();
+      const float s = 1.5f * a - b + 0.5f * rng.normal();
+      const int y = s < -1 ? 1 : s < 0.5f ? 2 : s < 1.5f ? 3 : 4;
+      std::fprintf(f, "%d,\"%g\",%g,%d\n", y, 10 + 3 * a, b, 1 + i % 3);
+    }
+    std::fclose(f);
+  }
+  const std::string out = tmp.file("run");
+  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", csv, "--model", "linear", "--loss", "clm",
+                             "--optimizer", "lbfgs", "--lr", "1", "--epochs", "5", "--weight-column", "w",
+                             "--quiet", "--out", out}) == 0);
+  Model m = load_model(out + "/model.ogm");
+  CHECK(m.info.classes == 4);
+  CHECK(m.info.label_offset == 1);
+  CHECK(m.info.feature_mean.size() == 2);
+  CHECK(run(cli::run_inspect, {"ordgrad", "inspect", out + "/model.ogm", "--json"}) == 0);
+  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", csv, "--json",
+                            "--weight-column", "w"}) == 0);
+  CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", csv, "--weight-column", "nope",
+                                       "--model", "linear", "--out", out}), Error);
 }

@@ -1,0 +1,290 @@
+// spec.cpp — parsing loss specs, and the one table that maps names to loss nodes.
+#include "losses/spec.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+
+#include "core/ops.h"
+#include "losses/cdw_ce.h"
+#include "losses/ce.h"
+#include "losses/clm.h"
+#include "losses/coral.h"
+#include "losses/corn.h"
+#include "losses/cum_bce.h"
+#include "losses/ev.h"
+#include "losses/gauss_ld.h"
+#include "losses/mean_var.h"
+#include "losses/reg.h"
+#include "losses/rps.h"
+#include "losses/sord.h"
+
+namespace og {
+
+namespace {
+
+enum class Kind { number, boolean, choice };
+
+struct Key {
+  const char* name;
+  Kind kind;
+  const char* fallback;
+  const char* choices = "";  // for Kind::choice: "a|b"
+};
+
+// Typed access to one term's options (validated at parse time).
+struct Options {
+  const LossTerm& term;
+  float num(const char* key, float fallback) const {
+    auto it = term.options.find(key);
+    return it == term.options.end() ? fallback : std::strtof(it->second.c_str(), nullptr);
+  }
+  bool flag(const char* key) const {
+    auto it = term.options.find(key);
+    return it != term.options.end() && (it->second == "1" || it->second == "true");
+  }
+  std::string str(const char* key, const char* fallback) const {
+    auto it = term.options.find(key);
+    return it == term.options.end() ? fallback : it->second;
+  }
+};
+
+using Builder = std::function<Var(Var, const LossTarget&, const Options&)>;
+
+struct Entry {
+  const char* name;
+  Head head;
+  std::vector<Key> keys;
+  Builder build;
+};
+
+ClmLink link_of(const Options& o) { return o.str("link", "logit") == "probit" ? ClmLink::probit : ClmLink::logit; }
+
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> entries = {
+      {"ce", Head::softmax, {{"smoothing", Kind::number, "0"}},
+       [](Var z, const LossTarget& t, const Options& o) {
+         return cross_entropy(z, t.labels, CeOptions{t.class_weights, t.sample_weights, o.num("smoothing", 0)});
+       }},
+      {"rps", Head::softmax, {{"normalize", Kind::boolean, "false"}},
+       [](Var z, const LossTarget& t, const Options& o) { return rps(z, t, o.flag("normalize")); }},
+      {"ev_l1", Head::softmax, {},
+       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l1); }},
+      {"ev_l2", Head::softmax, {},
+       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l2); }},
+      {"ev_huber", Head::softmax, {{"delta", Kind::number, "1"}},
+       [](Var z, const LossTarget& t, const Options& o) {
+         return ev_loss(z, t, EvDistance::huber, o.num("delta", 1));
+       }},
+      {"cum_bce", Head::softmax, {},
+       [](Var z, const LossTarget& t, const Options&) { return cum_bce(z, t); }},
+      {"cdw_ce", Head::softmax, {{"alpha", Kind::number, "1"}, {"normalize", Kind::boolean, "false"}},
+       [](Var z, const LossTarget& t, const Options& o) {
+         return cdw_ce(z, t, o.num("alpha", 1), o.flag("normalize"));
+       }},
+      {"sord", Head::softmax, {{"alpha", Kind::number, "1"}, {"squared", Kind::boolean, "false"}},
+       [](Var z, const LossTarget& t, const Options& o) {
+         return sord(z, t, o.num("alpha", 1), o.flag("squared"));
+       }},
+      {"gauss_ld", Head::softmax, {{"sigma", Kind::number, "1"}},
+       [](Var z, const LossTarget& t, const Options& o) { return gauss_ld(z, t, o.num("sigma", 1)); }},
+      {"mean_var", Head::softmax, {{"l1", Kind::number, "0.2"}, {"l2", Kind::number, "0.05"}},
+       [](Var z, const LossTarget& t, const Options& o) {
+         return mean_var(z, t, o.num("l1", 0.2f), o.num("l2", 0.05f));
+       }},
+      {"coral", Head::cumulative, {},
+       [](Var s, const LossTarget& t, const Options&) { return coral(s, t); }},
+      {"corn", Head::cumulative, {},
+       [](Var s, const LossTarget& t, const Options&) { return corn(s, t); }},
+      {"clm", Head::cumulative, {{"link", Kind::choice, "logit", "logit|probit"}},
+       [](Var c, const LossTarget& t, const Options& o) { return clm(c, t, link_of(o)); }},
+      {"reg_l1", Head::regression, {},
+       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l1); }},
+      {"reg_l2", Head::regression, {},
+       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l2); }},
+      {"reg_huber", Head::regression, {{"delta", Kind::number, "1"}},
+       [](Var r, const LossTarget& t, const Options& o) {
+         return reg_loss(r, t, RegDistance::huber, o.num("delta", 1));
+       }},
+  };
+  return entries;
+}
+
+const Entry* find(const std::string& name) {
+  for (const Entry& e : table())
+    if (name == e.name) return &e;
+  return nullptr;
+}
+
+const char* head_name(Head h) {
+  return h == Head::softmax ? "softmax" : h == Head::cumulative ? "cumulative" : "regression";
+}
+
+std::string names() {
+  std::string s;
+  for (const Entry& e : table()) s += std::string(s.empty() ? "" : ", ") + e.name;
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == sep) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
+bool parse_number(const std::string& s, float& out) {
+  char* end = nullptr;
+  out = std::strtof(s.c_str(), &end);
+  return !s.empty() && *end == '\0' && std::isfinite(out);
+}
+
+void check_value(const std::string& spec, const Entry& e, const Key& k, const std::string& v) {
+  float x;
+  switch (k.kind) {
+    case Kind::number:
+      OG_CHECK(parse_number(v, x), "loss '", spec, "': ", e.name, ":", k.name, " expects a number, got '", v, "'");
+      break;
+    case Kind::boolean:
+      OG_CHECK(v == "1" || v == "0" || v == "true" || v == "false", "loss '", spec, "': ", e.name, ":",
+               k.name, " expects true or false, got '", v, "'");
+      break;
+    case Kind::choice: {
+      bool ok = false;
+      for (const std::string& c : split(k.choices, '|')) ok = ok || c == v;
+      OG_CHECK(ok, "loss '", spec, "': ", e.name, ":", k.name, " must be one of ", k.choices, ", got '", v, "'");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+LossSpec LossSpec::parse(const std::string& text) {
+  LossSpec spec;
+  spec.text_ = text;
+  OG_CHECK(!trim(text).empty(), "loss spec is empty (known losses: ", names(), ")");
+  std::string first_cumulative;
+  for (const std::string& raw : split(text, '+')) {
+    std::string t = trim(raw);
+    OG_CHECK(!t.empty(), "loss '", text, "': empty term (terms are joined by '+')");
+    LossTerm term;
+    const size_t star = t.find('*');
+    if (star != std::string::npos) {
+      OG_CHECK(parse_number(trim(t.substr(0, star)), term.coef), "loss '", text, "': bad coefficient '",
+               t.substr(0, star), "' (expected coef*name)");
+      t = trim(t.substr(star + 1));
+    }
+    const size_t colon = t.find(':');
+    term.name = trim(t.substr(0, colon));
+    const Entry* e = find(term.name);
+    OG_CHECK(e, "loss '", text, "': unknown loss '", term.name, "' (known: ", names(), ")");
+    if (colon != std::string::npos) {
+      for (const std::string& kv : split(t.substr(colon + 1), ',')) {
+        const size_t eq = kv.find('=');
+        OG_CHECK(eq != std::string::npos, "loss '", text, "': expected key=value, got '", kv, "'");
+        const std::string key = trim(kv.substr(0, eq)), value = trim(kv.substr(eq + 1));
+        const Key* k = nullptr;
+        std::string known;
+        for (const Key& c : e->keys) {
+          if (key == c.name) k = &c;
+          known += std::string(known.empty() ? "" : ", ") + c.name;
+        }
+        OG_CHECK(k, "loss '", text, "': ", term.name, " has no option '", key, "' (",
+                 known.empty() ? std::string("it takes none") : "known: " + known, ")");
+        check_value(text, *e, *k, value);
+        term.options[key] = value;
+      }
+    }
+    if (spec.terms_.empty()) spec.head_ = e->head;
+    OG_CHECK(e->head == spec.head_, "loss '", text, "': ", term.name, " reads a ", head_name(e->head),
+             " head, ", spec.terms_[0].name, " a ", head_name(spec.head_), " head; they cannot be added");
+    if (e->head == Head::cumulative) {
+      if (first_cumulative.empty()) first_cumulative = term.name;
+      OG_CHECK(first_cumulative == term.name, "loss '", text, "': ", first_cumulative, " and ", term.name,
+               " read their K-1 outputs differently; use one of them");
+    }
+    spec.terms_.push_back(term);
+  }
+  return spec;
+}
+
+Var LossSpec::build(Var outputs, const LossTarget& target) const {
+  const int W = width(target.K);
+  OG_CHECK(outputs.shape().nd == 2 && outputs.shape()[1] == W, "loss '", text_, "': needs outputs [N,", W,
+           "] for ", target.K, " classes, got ", outputs.shape());
+  Var total;
+  for (const LossTerm& t : terms_) {
+    Var v = find(t.name)->build(outputs, target, Options{t});
+    if (t.coef != 1.0f) v = mul_scalar(v, t.coef);
+    total = total.node ? add(total, v) : v;
+  }
+  return total;
+}
+
+Tensor LossSpec::probs(const Tensor& outputs, int K) const {
+  const std::string& name = terms_[0].name;
+  if (head_ == Head::softmax) {
+    Graph g;
+    g.set_grad_enabled(false);
+    return softmax(g.input(outputs)).value();
+  }
+  if (name == "coral") return coral_probs(outputs);
+  if (name == "corn") return corn_probs(outputs);
+  if (name == "clm") return clm_probs(outputs, link_of(Options{terms_[0]}));
+  // Regression: all mass on the rounded, clipped class.
+  const std::vector<int> cls = decode(outputs, K);
+  Tensor p = Tensor::zeros({static_cast<int64_t>(cls.size()), K});
+  for (size_t i = 0; i < cls.size(); ++i) p[static_cast<int64_t>(i) * K + cls[i]] = 1.0f;
+  return p;
+}
+
+std::vector<int> LossSpec::decode(const Tensor& outputs, int K) const {
+  const int64_t N = outputs.shape()[0];
+  std::vector<int> out(N);
+  if (head_ == Head::regression) {
+    for (int64_t i = 0; i < N; ++i)
+      out[i] = static_cast<int>(std::min<float>(K - 1, std::max(0.0f, std::nearbyint(outputs[i]))));
+    return out;
+  }
+  const Tensor p = head_ == Head::softmax ? outputs : probs(outputs, K);
+  for (int64_t i = 0; i < N; ++i) {
+    const float* row = p.data() + i * K;
+    if (head_ == Head::softmax) {  // argmax (mode)
+      int best = 0;
+      for (int k = 1; k < K; ++k)
+        if (row[k] > row[best]) best = k;
+      out[i] = best;
+    } else {  // number of k with P(y > k) > 0.5
+      double above = 1.0;
+      int count = 0;
+      for (int k = 0; k + 1 < K; ++k) {
+        above -= row[k];
+        count += above > 0.5;
+      }
+      out[i] = count;
+    }
+  }
+  return out;
+}
+
+std::string LossSpec::catalogue() {
+  std::ostringstream s;
+  for (const Entry& e : table()) {
+    s << "  " << e.name << " (" << head_name(e.head) << " head)";
+    for (size_t i = 0; i < e.keys.size(); ++i)
+      s << (i ? "," : ":") << e.keys[i].name << '=' << e.keys[i].fallback;
+    s << '\n';
+  }
+  return s.str();
+}
+
+}  // namespace og

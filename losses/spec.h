@@ -1,0 +1,53 @@
+// spec.h — the loss spec language shared by the library and the CLI.
+//
+//   spec  := term ('+' term)*
+//   term  := [coef '*'] name [':' key '=' value (',' key '=' value)*]
+// e.g. "ce+0.5*rps", "cdw_ce:alpha=2", "sord:alpha=1", "gauss_ld:sigma=2",
+// "mean_var:l1=0.2,l2=0.05", "clm:link=probit". A spec is a sum of loss nodes:
+// "ce+0.5*rps" records a ce node, an rps node, a scale and an add. Every term must
+// read the same head (losses/loss.h): softmax terms combine freely; a cumulative
+// loss (coral, corn, clm) or the regression losses cannot be mixed with others.
+// Unknown names and keys give one og::Error listing what exists.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "losses/loss.h"
+
+namespace og {
+
+struct LossTerm {
+  float coef = 1.0f;
+  std::string name;
+  std::map<std::string, std::string> options;
+};
+
+class LossSpec {
+ public:
+  static LossSpec parse(const std::string& text);
+
+  const std::string& text() const { return text_; }
+  const std::vector<LossTerm>& terms() const { return terms_; }
+  Head head() const { return head_; }
+  int width(int K) const { return head_width(head_, K); }   // model outputs needed
+
+  // The loss node (a sum of the terms' nodes) for outputs [N, width(K)].
+  Var build(Var outputs, const LossTarget& target) const;
+  // Class probabilities [N,K] from the outputs (softmax, CORAL/CORN/CLM cumulative
+  // probabilities, or a point mass at the regression's rounded class).
+  Tensor probs(const Tensor& outputs, int K) const;
+  // The default class prediction: argmax for softmax heads; for cumulative heads
+  // the number of k with P(y>k) > 0.5; the rounded, clipped score for regression.
+  std::vector<int> decode(const Tensor& outputs, int K) const;
+
+  // Every loss name with its head and keys, for help texts and errors.
+  static std::string catalogue();
+
+ private:
+  std::string text_;
+  std::vector<LossTerm> terms_;
+  Head head_ = Head::softmax;
+};
+
+}  // namespace og
