@@ -28,7 +28,7 @@ int run_train(int argc, char** argv) {
                       {"split-seed", "0", "tables: seed of the train/test split"},
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
-                      {"optimizer", "sgd", "sgd, adam or adamw"},
+                      {"optimizer", "sgd", "sgd, adam, adamw, or lbfgs (full batch, for small tables)"},
                       {"lr", "0.05", "learning rate"},
                       {"momentum", "0.9", "SGD momentum"},
                       {"nesterov", "", "Nesterov momentum", true},
