@@ -27,5 +27,6 @@ std::vector<GradRow> layer_rows();   // grad_rows_layers.cpp (linear, batchnorm,
 std::vector<GradRow> conv_rows();    // grad_rows_conv.cpp (conv2d, pooling)
 std::vector<GradRow> loss_rows();    // grad_rows_losses.cpp (softmax-head losses)
 std::vector<GradRow> ordinal_rows(); // grad_rows_ordinal.cpp (cumulative and regression heads and losses)
+std::vector<GradRow> group_rows();   // grad_rows_group.cpp (totals of groups)
 
 }  // namespace og::test

@@ -66,7 +66,8 @@ namespace {
 const std::vector<GradRow>& grad_table() {
   static const std::vector<GradRow> rows = [] {
     std::vector<GradRow> all = test::op_rows();
-    for (auto* more : {&test::layer_rows, &test::conv_rows, &test::loss_rows, &test::ordinal_rows})
+    for (auto* more : {&test::layer_rows, &test::conv_rows, &test::loss_rows, &test::ordinal_rows,
+                       &test::group_rows})
       for (GradRow& r : more()) all.push_back(std::move(r));
     return all;
   }();
