@@ -16,6 +16,7 @@
 #include "apps/data.h"
 #include "apps/progress.h"
 #include "core/parallel.h"
+#include "losses/class_weights.h"
 
 namespace og::cli {
 
@@ -28,6 +29,7 @@ int run_train(int argc, char** argv) {
                       {"split-seed", "0", "tables: seed of the train/test split"},
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
+                      {"class-weights", "", "inverse, sqrt, effective:BETA or lds[:SIGMA], from the training labels"},
                       {"optimizer", "sgd", "sgd, adam, adamw, or lbfgs (full batch, for small tables)"},
                       {"lr", "0.05", "learning rate"},
                       {"momentum", "0.9", "SGD momentum"},
@@ -72,6 +74,8 @@ int run_train(int argc, char** argv) {
     info.feature_mean = st.mean;
     info.feature_std = st.std;
   }
+  if (a.has("class-weights"))
+    opt.class_weights = class_weights(a.str("class-weights"), train.data.y, train.classes, train.data.weights);
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
   Trainer trainer(model, opt);
   if (a.has("resume")) trainer.resume(a.str("resume"));

@@ -9,6 +9,7 @@
 #include "core/ops.h"
 #include "losses/cdw_ce.h"
 #include "losses/ce.h"
+#include "losses/class_weights.h"
 #include "losses/clm.h"
 #include "losses/coral.h"
 #include "losses/corn.h"
@@ -192,14 +193,19 @@ LossSpec LossSpec::parse(const std::string& text) {
         const size_t eq = kv.find('=');
         OG_CHECK(eq != std::string::npos, "loss '", text, "': expected key=value, got '", kv, "'");
         const std::string key = trim(kv.substr(0, eq)), value = trim(kv.substr(eq + 1));
+        if (key == "weights") {  // every loss takes class weights; check the scheme now
+          class_weights(value, {0}, 1);
+          term.options[key] = value;
+          continue;
+        }
         const Key* k = nullptr;
         std::string known;
         for (const Key& c : e->keys) {
           if (key == c.name) k = &c;
           known += std::string(known.empty() ? "" : ", ") + c.name;
         }
-        OG_CHECK(k, "loss '", text, "': ", term.name, " has no option '", key, "' (",
-                 known.empty() ? std::string("it takes none") : "known: " + known, ")");
+        OG_CHECK(k, "loss '", text, "': ", term.name, " has no option '", key, "' (known: ",
+                 known.empty() ? std::string("") : known + ", ", "weights)");
         check_value(text, *e, *k, value);
         term.options[key] = value;
       }
@@ -217,13 +223,37 @@ LossSpec LossSpec::parse(const std::string& text) {
   return spec;
 }
 
+void LossSpec::fit(const std::vector<int>& labels, int K, const std::vector<float>& sample_weights) {
+  for (LossTerm& t : terms_) {
+    auto it = t.options.find("weights");
+    if (it != t.options.end()) t.class_weights = class_weights(it->second, labels, K, sample_weights);
+  }
+}
+
+Rule parse_rule(const std::string& name) {
+  if (name == "default") return Rule::default_rule;
+  if (name == "argmax" || name == "mode") return Rule::mode;
+  if (name == "median") return Rule::median;
+  if (name == "mean") return Rule::mean;
+  throw Error(cat("unknown prediction rule '", name, "' (known: default, argmax, median, mean)"));
+}
+
 Var LossSpec::build(Var outputs, const LossTarget& target) const {
   const int W = width(target.K);
   OG_CHECK(outputs.shape().nd == 2 && outputs.shape()[1] == W, "loss '", text_, "': needs outputs [N,", W,
            "] for ", target.K, " classes, got ", outputs.shape());
   Var total;
   for (const LossTerm& t : terms_) {
-    Var v = find(t.name)->build(outputs, target, Options{t});
+    Var v;
+    if (t.class_weights.empty()) {
+      v = find(t.name)->build(outputs, target, Options{t});
+    } else {
+      OG_CHECK(int(t.class_weights.size()) == target.K, "loss '", text_, "': class weights fitted for ",
+               t.class_weights.size(), " classes, used with ", target.K);
+      LossTarget weighted = target;
+      weighted.class_weights = t.class_weights;
+      v = find(t.name)->build(outputs, weighted, Options{t});
+    }
     if (t.coef != 1.0f) v = mul_scalar(v, t.coef);
     total = total.node ? add(total, v) : v;
   }
@@ -247,31 +277,37 @@ Tensor LossSpec::probs(const Tensor& outputs, int K) const {
   return p;
 }
 
-std::vector<int> LossSpec::decode(const Tensor& outputs, int K) const {
+std::vector<int> LossSpec::decode(const Tensor& outputs, int K, Rule rule) const {
   const int64_t N = outputs.shape()[0];
   std::vector<int> out(N);
-  if (head_ == Head::regression) {
+  if (head_ == Head::regression && rule == Rule::default_rule) {
     for (int64_t i = 0; i < N; ++i)
       out[i] = static_cast<int>(std::min<float>(K - 1, std::max(0.0f, std::nearbyint(outputs[i]))));
     return out;
   }
-  const Tensor p = head_ == Head::softmax ? outputs : probs(outputs, K);
+  if (head_ == Head::cumulative && rule == Rule::default_rule) {  // #{k : P(y > k) > 1/2}
+    const std::string& name = terms_[0].name;
+    return count_above_half(name == "coral" ? coral_greater(outputs)
+                            : name == "corn" ? corn_greater(outputs)
+                                             : clm_greater(outputs, link_of(Options{terms_[0]})));
+  }
+  if (rule == Rule::default_rule) rule = Rule::mode;
+  const Tensor p = probs(outputs, K);
   for (int64_t i = 0; i < N; ++i) {
     const float* row = p.data() + i * K;
-    if (head_ == Head::softmax) {  // argmax (mode)
-      int best = 0;
+    int cls = 0;
+    if (rule == Rule::mode) {
       for (int k = 1; k < K; ++k)
-        if (row[k] > row[best]) best = k;
-      out[i] = best;
-    } else {  // number of k with P(y > k) > 0.5
-      double above = 1.0;
-      int count = 0;
-      for (int k = 0; k + 1 < K; ++k) {
-        above -= row[k];
-        count += above > 0.5;
-      }
-      out[i] = count;
+        if (row[k] > row[cls]) cls = k;
+    } else if (rule == Rule::median) {  // smallest k with P(y <= k) >= 1/2
+      double cdf = row[0];
+      while (cls + 1 < K && cdf < 0.5) cdf += row[++cls];
+    } else {  // mean, rounded to the nearest class
+      double mu = 0;
+      for (int k = 0; k < K; ++k) mu += k * static_cast<double>(row[k]);
+      cls = static_cast<int>(std::min<double>(K - 1, std::max(0.0, std::nearbyint(mu))));
     }
+    out[i] = cls;
   }
   return out;
 }

@@ -8,6 +8,9 @@
 // read the same head (losses/loss.h): softmax terms combine freely; a cumulative
 // loss (coral, corn, clm) or the regression losses cannot be mixed with others.
 // Unknown names and keys give one og::Error listing what exists.
+// Every term also takes `weights=SCHEME` (inverse, sqrt, effective:BETA, lds[:SIGMA];
+// losses/class_weights.h): class weights fitted to the training labels by fit(),
+// e.g. "ce:weights=inverse" — the class-weighted cross-entropy.
 #pragma once
 #include <map>
 #include <string>
@@ -21,7 +24,15 @@ struct LossTerm {
   float coef = 1.0f;
   std::string name;
   std::map<std::string, std::string> options;
+  std::vector<float> class_weights;  // fitted from options["weights"] by LossSpec::fit
 };
+
+// How a class is predicted from the class probabilities (softmax heads):
+//   mode (argmax), median (smallest k with CDF >= 1/2), mean (sum_k k p_k, rounded).
+// "default": mode for softmax heads; for cumulative heads the number of k with
+// P(y > k) > 1/2 (the median); for regression the score rounded and clipped.
+enum class Rule { default_rule, mode, median, mean };
+Rule parse_rule(const std::string& name);  // "default", "argmax"/"mode", "median", "mean"
 
 class LossSpec {
  public:
@@ -32,14 +43,16 @@ class LossSpec {
   Head head() const { return head_; }
   int width(int K) const { return head_width(head_, K); }   // model outputs needed
 
+  // Fit the class weights of terms with a weights= option to training labels.
+  void fit(const std::vector<int>& labels, int K, const std::vector<float>& sample_weights);
+
   // The loss node (a sum of the terms' nodes) for outputs [N, width(K)].
   Var build(Var outputs, const LossTarget& target) const;
   // Class probabilities [N,K] from the outputs (softmax, CORAL/CORN/CLM cumulative
   // probabilities, or a point mass at the regression's rounded class).
   Tensor probs(const Tensor& outputs, int K) const;
-  // The default class prediction: argmax for softmax heads; for cumulative heads
-  // the number of k with P(y>k) > 0.5; the rounded, clipped score for regression.
-  std::vector<int> decode(const Tensor& outputs, int K) const;
+  // The predicted class of every row under `rule` (see Rule).
+  std::vector<int> decode(const Tensor& outputs, int K, Rule rule = Rule::default_rule) const;
 
   // Every loss name with its head and keys, for help texts and errors.
   static std::string catalogue();

@@ -114,6 +114,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
            data.x.shape());
   OG_CHECK(data.weights.empty() || int64_t(data.weights.size()) == data.size(), "train: ",
            data.weights.size(), " weights for ", data.size(), " examples");
+  loss_.fit(data.y, model_.info.classes, data.weights);  // weights= options of the loss terms
   if (lbfgs_) return full_batch_epoch(data);
   const int64_t steps = data.size() / opt_.batch;
   OG_CHECK(steps > 0, "train: ", data.size(), " examples are fewer than one batch of ", opt_.batch);

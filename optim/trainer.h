@@ -81,7 +81,7 @@ class Trainer {
   EpochStats full_batch_epoch(const Dataset& data);
   Model& model_;
   TrainOptions opt_;
-  LossSpec loss_;
+  LossSpec loss_;                     // its weights= terms are fitted to each epoch's data
   std::unique_ptr<Optimizer> optim_;  // first-order optimisers
   std::unique_ptr<LBFGS> lbfgs_;      // or full-batch L-BFGS
   int64_t epoch_ = 0, step_ = 0;
