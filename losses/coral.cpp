@@ -80,10 +80,8 @@ Var coral(Var s, const LossTarget& t, const std::vector<float>& task_weights) {
              " is ", task_weights[k], " (must be finite and >= 0)");
     lambda[k] = task_weights[k];
   }
-  std::vector<double> w = loss_weights("coral", t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
+  std::vector<double> w =
+      normalised_loss_weights("coral", t.labels, t.K, t.class_weights, t.sample_weights);
   return s.graph->record<CoralNode>({s}, t.labels, std::move(w), std::move(lambda));
 }
 
