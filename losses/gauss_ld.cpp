@@ -37,19 +37,9 @@ struct GaussLdNode : RowLossNode {
       : RowLossNode(std::move(y), std::move(weights)), q(std::move(targets)) {}
   const char* name() const override { return "gauss_ld"; }
 
-  // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
+  // L_i = -sum_k q_yk log p_k, dL_i/dz = p - q_y (soft_target_ce, row_loss.h).
   double row(const float* z, int64_t K, int y, float* dz) const override {
-    const double* qy = q.data() + y * K;
-    double m = z[0];
-    for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-    double s = 0;
-    for (int64_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
-    const double lse = m + std::log(s);
-    double loss = 0;
-    for (int64_t k = 0; k < K; ++k) loss -= qy[k] * (z[k] - lse);
-    if (dz)
-      for (int64_t k = 0; k < K; ++k) dz[k] = static_cast<float>(std::exp(z[k] - lse) - qy[k]);
-    return loss;
+    return soft_target_ce(z, K, q.data() + y * K, dz);
   }
 };
 
@@ -58,18 +48,11 @@ struct GaussLdNode : RowLossNode {
 Var gauss_ld(Var logits, const LossTarget& t, float sigma) {
   OG_CHECK(std::isfinite(sigma) && sigma > 0, "gauss_ld: sigma ", sigma, " must be finite and > 0");
   std::vector<double> w = checked_weights("gauss_ld", logits, t);
-  const int K = t.K;
   const double two_var = 2.0 * sigma * sigma;
-  std::vector<double> q(size_t(K) * K);
-  for (int y = 0; y < K; ++y) {
-    double* qy = q.data() + size_t(y) * K;
-    double s = 0;
-    for (int k = 0; k < K; ++k) {
-      const double dist = double(t.value(k)) - t.value(y);
-      s += qy[k] = std::exp(-dist * dist / two_var);
-    }
-    for (int k = 0; k < K; ++k) qy[k] /= s;
-  }
+  std::vector<double> q = soft_targets(t.K, [&](int y, int k) {
+    const double dist = double(t.value(k)) - t.value(y);
+    return -dist * dist / two_var;
+  });
   return logits.graph->record<GaussLdNode>({logits}, t.labels, std::move(w), std::move(q));
 }
 

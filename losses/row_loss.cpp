@@ -23,6 +23,19 @@ std::vector<double> checked_weights(const char* op, Var logits, const LossTarget
   return normalised_loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
 }
 
+double soft_target_ce(const float* z, int64_t K, const double* q, float* dz) {
+  double m = z[0];
+  for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
+  double s = 0;
+  for (int64_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
+  const double lse = m + std::log(s);
+  double loss = 0;
+  for (int64_t k = 0; k < K; ++k) loss -= q[k] * (z[k] - lse);
+  if (dz)
+    for (int64_t k = 0; k < K; ++k) dz[k] = static_cast<float>(std::exp(z[k] - lse) - q[k]);
+  return loss;
+}
+
 void RowLossNode::forward() {
   const Tensor& z = in(0);
   const int64_t N = z.shape()[0], K = z.shape()[1];

@@ -51,4 +51,24 @@ inline double log_add_exp(double a, double b) {
   return hi + std::log1p(std::exp(lo - hi));
 }
 
+// Soft targets (sord, gauss_ld): the two differ only in the target q they fit.
+// q [K,K], row y = softmax_k(score(y, k)): the distribution that label y is
+// turned into. score(y, y) = 0 is the largest score, so no exponent overflows.
+template <class Score>
+std::vector<double> soft_targets(int K, Score score) {
+  std::vector<double> q(size_t(K) * K);
+  for (int y = 0; y < K; ++y) {
+    double* qy = q.data() + size_t(y) * K;
+    double s = 0;
+    for (int k = 0; k < K; ++k) s += qy[k] = std::exp(score(y, k));
+    for (int k = 0; k < K; ++k) qy[k] /= s;
+  }
+  return q;
+}
+
+// Cross-entropy of p = softmax(z) (K logits) against a distribution q (K entries,
+// sum 1): returns -sum_k q_k log p_k, log p_k = z_k - logsumexp(z), and writes the
+// gradient p - q to dz if dz is not null.
+double soft_target_ce(const float* z, int64_t K, const double* q, float* dz);
+
 }  // namespace og
