@@ -25,60 +25,31 @@
 //           dz_ij += g * w_i / sum_l w_l * dL_i/dz_ij.
 // shapes  : z [N,K] (K = t.K >= 2), N labels -> scalar
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
-//           wanted), the normalised weights and the class values
+//           wanted) and the normalised weights (RowLossNode, row_loss.h),
+//           and the class values
 // cost    : O(K^2) per row for the gradient (K is small: tens of classes).
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
-//           row order, so the result does not depend on the thread count.
+//           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/cdw_ce.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/parallel.h"
-#include "losses/ce.h"
+#include "losses/row_loss.h"
 
 namespace og {
 namespace {
 
-constexpr int64_t kRowGrain = 64;  // rows per thread below which the loop stays serial
-
-// Checks logits [N,K] against the target; returns w_i / sum_j w_j.
-std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t) {
-  const Shape& s = logits.shape();
-  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
-  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
-  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
-  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
-           " labels for logits ", s);
-  OG_CHECK(t.values.empty() || static_cast<int64_t>(t.values.size()) == t.K, op, ": ",
-           t.values.size(), " class values for K = ", t.K);
-  for (float v : t.values) OG_CHECK(std::isfinite(v), op, ": class value ", v, " is not finite");
-  std::vector<double> w = loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
-  return w;
-}
-
-// log(e^a + e^b) without overflow.
-double log_add_exp(double a, double b) {
-  const double hi = std::max(a, b), lo = std::min(a, b);
-  return hi + std::log1p(std::exp(lo - hi));
-}
-
-struct CdwCeNode : Node {
-  std::vector<int> labels;
-  std::vector<double> w;  // per-sample weights, normalised to sum 1
+struct CdwCeNode : RowLossNode {
   std::vector<double> v;  // class values v_k
   double alpha, scale;    // distance power; 1 or 1/(largest distance)^alpha
-  Tensor dl;              // dL_i/dz_i, unweighted
   CdwCeNode(std::vector<int> y, std::vector<double> weights, std::vector<double> values,
             double a, double s)
-      : labels(std::move(y)), w(std::move(weights)), v(std::move(values)), alpha(a), scale(s) {}
+      : RowLossNode(std::move(y), std::move(weights)), v(std::move(values)), alpha(a), scale(s) {}
   const char* name() const override { return "cdw_ce"; }
 
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
-  double row(const float* z, int64_t K, int y, float* dz) const {
+  double row(const float* z, int64_t K, int y, float* dz) const override {
     std::vector<double> A(K), B(K), C(K), d(K);
     A[0] = z[0];
     for (int64_t k = 1; k < K; ++k) A[k] = log_add_exp(A[k - 1], z[k]);
@@ -101,30 +72,6 @@ struct CdwCeNode : Node {
       }
     }
     return loss;
-  }
-
-  void forward() override {
-    const Tensor& z = in(0);
-    const int64_t N = z.shape()[0], K = z.shape()[1];
-    if (!value.defined()) value = Tensor::empty({});
-    if (needs_grad && !dl.defined()) dl = Tensor::empty(z.shape());
-    std::vector<double> li(N);
-    parallel_for(N, kRowGrain, [&](int64_t i) {
-      li[i] = row(z.data() + i * K, K, labels[i], needs_grad ? dl.data() + i * K : nullptr);
-    });
-    double loss = 0;
-    for (int64_t i = 0; i < N; ++i) loss += w[i] * li[i];
-    value[0] = static_cast<float>(loss);
-  }
-  void backward() override {
-    if (!wants(0)) return;
-    const int64_t N = dl.shape()[0], K = dl.shape()[1];
-    const double g = grad[0];
-    float* dz = in_grad(0).data();
-    parallel_for(N, kRowGrain, [&](int64_t i) {
-      const double gi = g * w[i];
-      for (int64_t k = 0; k < K; ++k) dz[i * K + k] += static_cast<float>(gi * dl[i * K + k]);
-    });
   }
 };
 

@@ -38,6 +38,16 @@ std::vector<double> loss_weights(const char* op, const std::vector<int>& labels,
   return w;
 }
 
+std::vector<double> normalised_loss_weights(const char* op, const std::vector<int>& labels,
+                                            int64_t K, const std::vector<float>& class_weights,
+                                            const std::vector<float>& sample_weights) {
+  std::vector<double> w = loss_weights(op, labels, K, class_weights, sample_weights);
+  double total = 0;
+  for (double x : w) total += x;
+  for (double& x : w) x /= total;
+  return w;
+}
+
 namespace {
 struct CrossEntropyNode : Node {
   std::vector<int> labels;
@@ -89,10 +99,8 @@ Var cross_entropy(Var logits, const std::vector<int>& labels, const CeOptions& o
   OG_CHECK(static_cast<int64_t>(labels.size()) == s[0], "ce: ", labels.size(), " labels for logits ", s);
   OG_CHECK(opt.label_smoothing >= 0 && opt.label_smoothing < 1, "ce: label smoothing ",
            opt.label_smoothing, " outside [0,1)");
-  std::vector<double> w = loss_weights("ce", labels, s[1], opt.class_weights, opt.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
+  std::vector<double> w =
+      normalised_loss_weights("ce", labels, s[1], opt.class_weights, opt.sample_weights);
   return logits.graph->record<CrossEntropyNode>({logits}, labels, std::move(w), opt.label_smoothing);
 }
 

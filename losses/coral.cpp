@@ -11,6 +11,7 @@
 //           gives exactly -lambda_k)
 // shapes  : s [N,K-1], labels N ints in [0,K), task weights K-1 -> scalar
 // saves   : labels, normalised sample weights, task weights (sigmoid recomputed)
+// node    : ThresholdBceNode (coral.h), shared with corn, which keeps only tasks k <= y_i
 // parallel: backward over rows (disjoint); the forward sum is serial in row order.
 #include "losses/coral.h"
 
@@ -25,41 +26,42 @@ namespace og {
 namespace {
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
-struct CoralNode : Node {
-  std::vector<int> labels;
-  std::vector<double> w;       // per-sample weights, normalised to sum 1
-  std::vector<double> lambda;  // K-1 task weights
-  CoralNode(std::vector<int> y, std::vector<double> weights, std::vector<double> tasks)
-      : labels(std::move(y)), w(std::move(weights)), lambda(std::move(tasks)) {}
+struct CoralNode : ThresholdBceNode {
+  using ThresholdBceNode::ThresholdBceNode;
   const char* name() const override { return "coral"; }
-  void forward() override {
-    const Tensor& s = in(0);
-    const int64_t N = s.shape()[0], T = s.shape()[1];
-    if (!value.defined()) value = Tensor::empty({});
-    double loss = 0;
-    for (int64_t i = 0; i < N; ++i) {
-      const float* si = s.data() + i * T;
-      double li = 0;
-      for (int64_t k = 0; k < T; ++k) li += lambda[k] * (labels[i] > k ? softplus(-si[k]) : softplus(si[k]));
-      loss += w[i] * li;
-    }
-    value[0] = static_cast<float>(loss);
-  }
-  void backward() override {
-    const Tensor& s = in(0);
-    const int64_t N = s.shape()[0], T = s.shape()[1];
-    const double g = grad[0];
-    float* ds = in_grad(0).data();
-    parallel_for(N, 64, [&](int64_t i) {
-      for (int64_t k = 0; k < T; ++k) {
-        const double target = labels[i] > k ? 1.0 : 0.0;
-        const double p = stable_sigmoid(s[i * T + k]);
-        ds[i * T + k] += static_cast<float>(g * w[i] * lambda[k] * (p - target));
-      }
-    });
-  }
 };
 }  // namespace
+
+void ThresholdBceNode::forward() {
+  const Tensor& s = in(0);
+  const int64_t N = s.shape()[0], T = s.shape()[1];
+  if (!value.defined()) value = Tensor::empty({});
+  double loss = 0;
+  for (int64_t i = 0; i < N; ++i) {
+    const float* si = s.data() + i * T;
+    const int64_t last = last_task(i, T);
+    double li = 0;
+    for (int64_t k = 0; k <= last; ++k)
+      li += lambda[k] * (labels[i] > k ? softplus(-si[k]) : softplus(si[k]));
+    loss += w[i] * li;
+  }
+  value[0] = static_cast<float>(loss);
+}
+
+void ThresholdBceNode::backward() {
+  const Tensor& s = in(0);
+  const int64_t N = s.shape()[0], T = s.shape()[1];
+  const double g = grad[0];
+  float* ds = in_grad(0).data();
+  parallel_for(N, 64, [&](int64_t i) {
+    const int64_t last = last_task(i, T);
+    for (int64_t k = 0; k <= last; ++k) {
+      const double target = labels[i] > k ? 1.0 : 0.0;
+      const double p = stable_sigmoid(s[i * T + k]);
+      ds[i * T + k] += static_cast<float>(g * w[i] * lambda[k] * (p - target));
+    }
+  });
+}
 
 void check_cumulative_input(const char* op, const Shape& s, const LossTarget& t) {
   OG_CHECK(t.K >= 2, op, ": needs K >= 2 classes, got K = ", t.K);
@@ -80,11 +82,9 @@ Var coral(Var s, const LossTarget& t, const std::vector<float>& task_weights) {
              " is ", task_weights[k], " (must be finite and >= 0)");
     lambda[k] = task_weights[k];
   }
-  std::vector<double> w = loss_weights("coral", t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
-  return s.graph->record<CoralNode>({s}, t.labels, std::move(w), std::move(lambda));
+  std::vector<double> w =
+      normalised_loss_weights("coral", t.labels, t.K, t.class_weights, t.sample_weights);
+  return s.graph->record<CoralNode>({s}, t.labels, std::move(w), std::move(lambda), false);
 }
 
 Tensor coral_greater(const Tensor& s) {

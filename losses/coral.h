@@ -8,6 +8,7 @@
 // (layers/ordinal_head.h: CoralHead), which keeps the P(y > k) rank consistent
 // once trained; the loss itself accepts any [N,K-1] logits.
 #pragma once
+#include <algorithm>
 #include <vector>
 
 #include "core/graph.h"
@@ -41,5 +42,28 @@ std::vector<int> count_above_half(const Tensor& greater);
 // Shared input checks of the cumulative-head losses (coral, corn, clm): s is
 // [N,K-1] with K = t.K >= 2 and N = t.labels.size(); throws og::Error naming `op`.
 void check_cumulative_input(const char* op, const Shape& s, const LossTarget& t);
+
+// The node of coral and corn (forward and backward in coral.cpp; each file names
+// its own subclass). On logits s [N,T], T = K-1:
+//   forward : L = sum_i w_i sum_{k=0}^{last_i} lambda_k BCE(s_ik, 1[y_i > k]),
+//             BCE(s, T) = T softplus(-s) + (1 - T) softplus(s)
+//   backward: ds_ik += g * w_i * lambda_k * (sigmoid(s_ik) - 1[y_i > k]), k <= last_i
+// last_i = T-1 (coral: every task), or min(y_i, T-1) when `conditional` (corn: task
+// k only for samples with y_i >= k). w_i arrive divided by the loss's denominator.
+struct ThresholdBceNode : Node {
+  std::vector<int> labels;
+  std::vector<double> w;       // per-sample weights / denominator
+  std::vector<double> lambda;  // T task weights (all 1 for corn)
+  bool conditional;            // only tasks k <= y_i count (corn)
+  ThresholdBceNode(std::vector<int> y, std::vector<double> weights, std::vector<double> tasks,
+                   bool only_reached)
+      : labels(std::move(y)), w(std::move(weights)), lambda(std::move(tasks)),
+        conditional(only_reached) {}
+  int64_t last_task(int64_t i, int64_t T) const {
+    return conditional ? std::min<int64_t>(labels[i], T - 1) : T - 1;
+  }
+  void forward() override;
+  void backward() override;
+};
 
 }  // namespace og

@@ -10,13 +10,13 @@
 //           (dBCE/ds = sigmoid(s) - T, as for coral; bounded by 1, never clamped)
 // shapes  : s [N,K-1], labels N ints in [0,K) -> scalar
 // saves   : labels and w_i / D (sigmoid recomputed)
+// node    : coral's ThresholdBceNode (coral.h) with lambda_k = 1, conditional (k <= y_i)
 // parallel: backward over rows (disjoint); the forward sum is serial in row order.
 #include "losses/corn.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/elementwise.h"
 #include "losses/ce.h"
 
 namespace og {
@@ -24,39 +24,10 @@ namespace og {
 namespace {
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
-struct CornNode : Node {
-  std::vector<int> labels;
-  std::vector<double> w;  // w_i / D
-  CornNode(std::vector<int> y, std::vector<double> weights)
-      : labels(std::move(y)), w(std::move(weights)) {}
+// coral's node (coral.h) with lambda = 1 and only the tasks k <= y_i.
+struct CornNode : ThresholdBceNode {
+  using ThresholdBceNode::ThresholdBceNode;
   const char* name() const override { return "corn"; }
-  void forward() override {
-    const Tensor& s = in(0);
-    const int64_t N = s.shape()[0], T = s.shape()[1];
-    if (!value.defined()) value = Tensor::empty({});
-    double loss = 0;
-    for (int64_t i = 0; i < N; ++i) {
-      const float* si = s.data() + i * T;
-      const int64_t last = std::min<int64_t>(labels[i], T - 1);  // eligible tasks 0..last
-      double li = 0;
-      for (int64_t k = 0; k <= last; ++k) li += labels[i] > k ? softplus(-si[k]) : softplus(si[k]);
-      loss += w[i] * li;
-    }
-    value[0] = static_cast<float>(loss);
-  }
-  void backward() override {
-    const Tensor& s = in(0);
-    const int64_t N = s.shape()[0], T = s.shape()[1];
-    const double g = grad[0];
-    float* ds = in_grad(0).data();
-    parallel_for(N, 64, [&](int64_t i) {
-      const int64_t last = std::min<int64_t>(labels[i], T - 1);
-      for (int64_t k = 0; k <= last; ++k) {
-        const double target = labels[i] > k ? 1.0 : 0.0;
-        ds[i * T + k] += static_cast<float>(g * w[i] * (stable_sigmoid(s[i * T + k]) - target));
-      }
-    });
-  }
 };
 }  // namespace
 
@@ -66,7 +37,8 @@ Var corn(Var s, const LossTarget& t) {
   double pair_weight = 0;
   for (size_t i = 0; i < w.size(); ++i) pair_weight += w[i] * std::min(t.labels[i] + 1, t.K - 1);
   for (double& x : w) x /= pair_weight;  // > 0: every sample is eligible for task 0
-  return s.graph->record<CornNode>({s}, t.labels, std::move(w));
+  std::vector<double> lambda(t.K - 1, 1.0);
+  return s.graph->record<CornNode>({s}, t.labels, std::move(w), std::move(lambda), true);
 }
 
 Tensor corn_greater(const Tensor& s) {

@@ -18,88 +18,30 @@
 //           dz_ij += g * w_i / sum_l w_l * (p_ij - q_ij).
 // shapes  : z [N,K] (K = t.K >= 2), N labels -> scalar
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
-//           wanted), the normalised weights, and q for every label ([K,K], built
-//           once when the node is created)
+//           wanted) and the normalised weights (RowLossNode, row_loss.h),
+//           and q for every label ([K,K], built once when the node is created)
 // numerics: log p by log-sum-exp in double; q by a softmax whose largest exponent
 //           is 0 (at k = y), so neither side overflows.
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
-//           row order, so the result does not depend on the thread count.
+//           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/sord.h"
 
 #include <cmath>
 
-#include "core/parallel.h"
-#include "losses/ce.h"
+#include "losses/row_loss.h"
 
 namespace og {
 namespace {
 
-constexpr int64_t kRowGrain = 64;  // rows per thread below which the loop stays serial
-
-// Checks logits [N,K] against the target; returns w_i / sum_j w_j.
-std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t) {
-  const Shape& s = logits.shape();
-  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
-  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
-  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
-  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
-           " labels for logits ", s);
-  OG_CHECK(t.values.empty() || static_cast<int64_t>(t.values.size()) == t.K, op, ": ",
-           t.values.size(), " class values for K = ", t.K);
-  for (float v : t.values) OG_CHECK(std::isfinite(v), op, ": class value ", v, " is not finite");
-  std::vector<double> w = loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
-  return w;
-}
-
-struct SordNode : Node {
-  std::vector<int> labels;
-  std::vector<double> w;  // per-sample weights, normalised to sum 1
+struct SordNode : RowLossNode {
   std::vector<double> q;  // [K,K]: row y is the soft target of label y
-  Tensor dl;              // dL_i/dz_i, unweighted
   SordNode(std::vector<int> y, std::vector<double> weights, std::vector<double> targets)
-      : labels(std::move(y)), w(std::move(weights)), q(std::move(targets)) {}
+      : RowLossNode(std::move(y), std::move(weights)), q(std::move(targets)) {}
   const char* name() const override { return "sord"; }
 
-  // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
-  double row(const float* z, int64_t K, int y, float* dz) const {
-    const double* qy = q.data() + y * K;
-    double m = z[0];
-    for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-    double s = 0;
-    for (int64_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
-    const double lse = m + std::log(s);
-    double loss = 0;
-    for (int64_t k = 0; k < K; ++k) loss -= qy[k] * (z[k] - lse);
-    if (dz)
-      for (int64_t k = 0; k < K; ++k) dz[k] = static_cast<float>(std::exp(z[k] - lse) - qy[k]);
-    return loss;
-  }
-
-  void forward() override {
-    const Tensor& z = in(0);
-    const int64_t N = z.shape()[0], K = z.shape()[1];
-    if (!value.defined()) value = Tensor::empty({});
-    if (needs_grad && !dl.defined()) dl = Tensor::empty(z.shape());
-    std::vector<double> li(N);
-    parallel_for(N, kRowGrain, [&](int64_t i) {
-      li[i] = row(z.data() + i * K, K, labels[i], needs_grad ? dl.data() + i * K : nullptr);
-    });
-    double loss = 0;
-    for (int64_t i = 0; i < N; ++i) loss += w[i] * li[i];
-    value[0] = static_cast<float>(loss);
-  }
-  void backward() override {
-    if (!wants(0)) return;
-    const int64_t N = dl.shape()[0], K = dl.shape()[1];
-    const double g = grad[0];
-    float* dz = in_grad(0).data();
-    parallel_for(N, kRowGrain, [&](int64_t i) {
-      const double gi = g * w[i];
-      for (int64_t k = 0; k < K; ++k) dz[i * K + k] += static_cast<float>(gi * dl[i * K + k]);
-    });
+  // L_i = -sum_k q_yk log p_k, dL_i/dz = p - q_y (soft_target_ce, row_loss.h).
+  double row(const float* z, int64_t K, int y, float* dz) const override {
+    return soft_target_ce(z, K, q.data() + y * K, dz);
   }
 };
 
@@ -108,17 +50,10 @@ struct SordNode : Node {
 Var sord(Var logits, const LossTarget& t, float alpha, bool squared) {
   OG_CHECK(std::isfinite(alpha) && alpha > 0, "sord: alpha ", alpha, " must be finite and > 0");
   std::vector<double> w = checked_weights("sord", logits, t);
-  const int K = t.K;
-  std::vector<double> q(size_t(K) * K);
-  for (int y = 0; y < K; ++y) {
-    double* qy = q.data() + size_t(y) * K;
-    double s = 0;
-    for (int k = 0; k < K; ++k) {
-      const double dist = std::fabs(double(t.value(k)) - t.value(y));
-      s += qy[k] = std::exp(-alpha * (squared ? dist * dist : dist));
-    }
-    for (int k = 0; k < K; ++k) qy[k] /= s;
-  }
+  std::vector<double> q = soft_targets(t.K, [&](int y, int k) {
+    const double dist = std::fabs(double(t.value(k)) - t.value(y));
+    return -alpha * (squared ? dist * dist : dist);
+  });
   return logits.graph->record<SordNode>({logits}, t.labels, std::move(w), std::move(q));
 }
 
