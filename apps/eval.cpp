@@ -1,17 +1,55 @@
-// eval.cpp — `ordgrad eval`: evaluate a saved model on a dataset.
+// eval.cpp — `ordgrad eval`: every metric of a saved model on a dataset.
+//
+// Per example: accuracy, mae, rmse, off_by_one, qwk, amae, mmae, kendall_tau,
+// spearman, rps, nll, confusion (core/metrics.h), with classes predicted by
+// --rule. With --group G, consecutive rows form groups of G whose total label
+// matters: total_mae (of the median total), total_crps, and the coverage of the
+// central 80% and 95% intervals of the total (losses/group_total.h).
 #include <cstdio>
+#include <string>
 
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/data.h"
+#include "core/metrics.h"
 #include "core/parallel.h"
+#include "losses/group_total.h"
 
 namespace og::cli {
+
+namespace {
+struct GroupReport {
+  double mae = 0, crps = 0, coverage80 = 0, coverage95 = 0;
+  int64_t groups = 0;
+};
+
+GroupReport group_report(const Tensor& probs, const std::vector<int>& y, int G, int K) {
+  const int64_t N = probs.shape()[0];
+  OG_CHECK(G >= 1 && N % G == 0, "eval: --group ", G, " does not divide the ", N, " examples");
+  const int64_t groups = N / G, len = int64_t(G) * (K - 1) + 1;
+  Tensor dist = Tensor::empty({groups, len});
+  std::vector<int> totals(groups, 0);
+  std::vector<double> median(groups), lo80(groups), hi80(groups), lo95(groups), hi95(groups);
+  for (int64_t g = 0; g < groups; ++g) {
+    const std::vector<double> D = total_distribution(probs.data() + g * G * K, G, K);
+    for (int64_t t = 0; t < len; ++t) dist[g * len + t] = static_cast<float>(D[t]);
+    for (int i = 0; i < G; ++i) totals[g] += y[g * G + i];
+    const TotalPrediction p80 = predict_total(D.data(), int(len), 0.8);
+    const TotalPrediction p95 = predict_total(D.data(), int(len), 0.95);
+    median[g] = p80.median;
+    lo80[g] = p80.lo, hi80[g] = p80.hi, lo95[g] = p95.lo, hi95[g] = p95.hi;
+  }
+  return {total_mae(totals, median), total_crps(totals, dist), interval_coverage(totals, lo80, hi80),
+          interval_coverage(totals, lo95, hi95), groups};
+}
+}  // namespace
 
 int run_eval(int argc, char** argv) {
   Args a("eval", {
                      {"model", "", "model file (DIR/model.ogm), required"},
                      {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]"},
+                     {"rule", "default", "class prediction: default, argmax, median or mean"},
+                     {"group", "0", "also score totals of groups of G consecutive examples"},
                      {"weight-column", "", "tables: column of per-row frequency weights"},
                      {"test-fraction", "0.2", "tables: share of rows in the test split"},
                      {"split-seed", "0", "tables: seed of the train/test split"},
@@ -23,6 +61,9 @@ int run_eval(int argc, char** argv) {
   OG_CHECK(a.positional.empty(), "eval: unexpected argument '", a.positional.at(0), "'");
   OG_CHECK(a.has("model"), "eval: --model FILE is required");
   set_num_threads(a.integer("threads"));
+  const Rule rule = parse_rule(a.str("rule"));
+  const int G = a.integer("group");
+  OG_CHECK(G >= 0, "eval: --group must be >= 0, got ", G);
   Model model = load_model(a.str("model"));
   NamedData d = load_named(a.str("data"), "test",
                            DataOptions{a.str("weight-column"), a.number("test-fraction"),
@@ -30,17 +71,49 @@ int run_eval(int argc, char** argv) {
                                        model.info.label_offset, model.info.classes});
   OG_CHECK(d.input == model.info.input, "eval: the model expects inputs ", model.info.input, ", ",
            a.str("data"), " has ", d.input);
-  for (int y : d.data.y)
-    OG_CHECK(y >= 0 && y < model.info.classes, "eval: label ", y, " of ", a.str("data"),
-             " is outside the model's ", model.info.classes, " classes");
+  const int K = model.info.classes;
+  for (size_t i = 0; i < d.data.y.size(); ++i)
+    OG_CHECK(d.data.y[i] >= 0 && d.data.y[i] < K, "eval: label ", d.data.y[i] + model.info.label_offset,
+             " of example ", i, " in ", a.str("data"), " is outside the model's classes");
   prepare_inputs(d.data.x, model.info);
-  Evaluation ev = evaluate(model, d.data, a.integer("batch"));
-  if (a.flag("json"))
-    std::printf("{\"accuracy\": %.6f, \"loss\": %.6f, \"n\": %ld}\n", ev.accuracy, ev.loss,
-                static_cast<long>(d.data.size()));
-  else
-    std::printf("%s on %s: accuracy %.2f%%, loss %.4f, %ld examples\n", a.str("model").c_str(),
-                a.str("data").c_str(), 100 * ev.accuracy, ev.loss, static_cast<long>(d.data.size()));
+  const LossSpec spec = LossSpec::parse(model.info.loss);
+  const Tensor outputs = predict(model, d.data.x, a.integer("batch"));
+  const Tensor probs = spec.probs(outputs, K);
+  const std::vector<int> pred = spec.decode(outputs, K, rule);
+  const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
+  GroupReport gr;
+  if (G > 0) {
+    OG_CHECK(model.info.head() == "softmax", "eval: --group needs a softmax head; the model's loss is '",
+             model.info.loss, "'");
+    gr = group_report(probs, d.data.y, G, K);
+  }
+  if (a.flag("json")) {
+    std::string json = to_json(r);
+    if (G > 0) {
+      json.pop_back();  // the closing brace
+      json += cat(", \"group\": ", G, ", \"groups\": ", gr.groups, ", \"total_mae\": ", gr.mae,
+                  ", \"total_crps\": ", gr.crps, ", \"total_coverage_80\": ", gr.coverage80,
+                  ", \"total_coverage_95\": ", gr.coverage95, "}");
+    }
+    std::printf("%s\n", json.c_str());
+    return 0;
+  }
+  std::printf("%s on %s (%ld examples, %d classes, rule %s)\n", a.str("model").c_str(), a.str("data").c_str(),
+              static_cast<long>(r.n), K, a.str("rule").c_str());
+  std::printf("  accuracy %.4f   MAE %.4f   RMSE %.4f   off-by-one %.4f\n", r.accuracy, r.mae, r.rmse,
+              r.off_by_one);
+  std::printf("  QWK %.4f   AMAE %.4f   MMAE %.4f   Kendall tau-b %.4f   Spearman %.4f\n", r.qwk, r.amae,
+              r.mmae, r.kendall_tau, r.spearman);
+  std::printf("  RPS %.4f   NLL %.4f\n", r.rps, r.nll);
+  if (G > 0)
+    std::printf("  groups of %d (%ld): total MAE %.4f   total CRPS %.4f   coverage 80%% %.3f   95%% %.3f\n", G,
+                static_cast<long>(gr.groups), gr.mae, gr.crps, gr.coverage80, gr.coverage95);
+  std::printf("  confusion (rows = true, columns = predicted):\n");
+  for (int i = 0; i < K; ++i) {
+    std::printf("   ");
+    for (int j = 0; j < K; ++j) std::printf(" %6.0f", r.confusion[i][j]);
+    std::printf("\n");
+  }
   return 0;
 }
 

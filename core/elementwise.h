@@ -6,6 +6,7 @@
 // A broadcast views a as [outer, len, inner]; b has `len` elements and a[o,l,i]
 // pairs with b[l]. The op files in core/ops/ give f and its derivatives.
 #pragma once
+#include <algorithm>
 #include <cmath>
 
 #include "core/graph.h"
@@ -101,5 +102,8 @@ inline float stable_sigmoid(float x) {
   const float e = std::exp(x);
   return e / (1.0f + e);
 }
+
+// softplus(x) = log(1 + e^x) in double, stable for either sign; log sigma(x) = -softplus(-x).
+inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
 }  // namespace og

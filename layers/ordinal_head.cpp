@@ -10,7 +10,6 @@
 namespace og {
 
 namespace {
-double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
 // eta_i = sum_j w_j x_ij, in double, each row by one thread.
 std::vector<double> scores(const Tensor& x, const Tensor& w) {

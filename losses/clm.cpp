@@ -45,7 +45,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSqrt2 = 1.4142135623730950488;
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
 
-double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
 double log_normal_cdf(double x) {
   if (x >= 0) return std::log1p(-0.5 * std::erfc(x / kSqrt2));
@@ -139,10 +138,8 @@ double clm_log_cdf(double x, ClmLink link) {
 
 Var clm(Var c, const LossTarget& t, ClmLink link) {
   check_cumulative_input("clm", c.shape(), t);
-  std::vector<double> w = loss_weights("clm", t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
+  std::vector<double> w =
+      normalised_loss_weights("clm", t.labels, t.K, t.class_weights, t.sample_weights);
   return c.graph->record<ClmNode>({c}, t.labels, std::move(w), link);
 }
 

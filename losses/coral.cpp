@@ -24,7 +24,6 @@
 namespace og {
 
 namespace {
-double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
 struct CoralNode : ThresholdBceNode {
   using ThresholdBceNode::ThresholdBceNode;

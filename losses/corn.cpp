@@ -22,7 +22,6 @@
 namespace og {
 
 namespace {
-double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 
 // coral's node (coral.h) with lambda = 1 and only the tasks k <= y_i.
 struct CornNode : ThresholdBceNode {

@@ -14,6 +14,7 @@
 #pragma once
 #include <vector>
 
+#include "core/elementwise.h"  // softplus(double), shared by the cumulative losses
 #include "core/graph.h"
 
 namespace og {

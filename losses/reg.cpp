@@ -87,10 +87,8 @@ Var reg_loss(Var r, const LossTarget& t, RegDistance dist, float huber_delta) {
   OG_CHECK(dist != RegDistance::huber || (std::isfinite(huber_delta) && huber_delta > 0), op,
            ": delta must be > 0, got ", huber_delta);
   check_values(op, t.values, t.K);
-  std::vector<double> w = loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
+  std::vector<double> w =
+      normalised_loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
   std::vector<double> v(t.labels.size());
   for (size_t i = 0; i < v.size(); ++i) v[i] = t.value(t.labels[i]);
   Graph& g = *r.graph;
