@@ -16,7 +16,7 @@ GroupLayout group_layout(const char* op, int64_t N, int group, const std::vector
   GroupLayout l;
   if (group_ids == nullptr) {
     OG_CHECK(group >= 1, op, ": group size ", group, " must be >= 1");
-    OG_CHECK(N % group == 0, op, ": ", N, " rows are not a multiple of the group size ", group);
+    OG_CHECK(N % group == 0, op, ": N = ", N, " rows are not a multiple of the group size ", group);
     const int count = static_cast<int>(N / group);
     l.rows.resize(N);
     for (int64_t i = 0; i < N; ++i) l.rows[i] = static_cast<int>(i);
@@ -25,7 +25,7 @@ GroupLayout group_layout(const char* op, int64_t N, int group, const std::vector
     return l;
   }
   const std::vector<int>& ids = *group_ids;
-  OG_CHECK(static_cast<int64_t>(ids.size()) == N, op, ": ", ids.size(), " group ids for ", N, " rows");
+  OG_CHECK(static_cast<int64_t>(ids.size()) == N, op, ": ", ids.size(), " group ids for N = ", N, " rows");
   std::unordered_map<int, int> index;  // id -> group number, in order of first appearance
   std::vector<int> group_of(N), size;
   for (int64_t i = 0; i < N; ++i) {

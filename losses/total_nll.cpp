@@ -22,7 +22,9 @@
 //           softmax over m of log p_m + log R^(i)[T-m] (m with T-m outside R's
 //           support have q = 0). Every log taken is of a sum of positive terms
 //           scaled by its largest, so nothing underflows to log 0 and the loss and
-//           gradient stay finite for any finite logits. Cost O(s^2 K^2) exp per group.
+//           gradient stay finite for any finite logits. Cost O(s^2 K^2) exp per group:
+//           forward + backward of 64 rows, G = 8, K = 30 took ~3 ms on one thread
+//           here (total_crps, in linear space, ~0.2 ms).
 // parallel: over groups (parallel_for); each group writes its own loss entry and
 //           the dz rows of its own items; the weighted sum runs serially in group
 //           order, so results do not depend on the thread count.
