@@ -1,0 +1,125 @@
+// total_nll — negative log-likelihood of each group's total, fused
+//             (softmax -> convolution -> -log D[T] in one node, in log space)
+//
+// forward : log p^(i) = z_i - logsumexp(z_i);  D = p^(1) * ... * p^(s) (group of s)
+//           L_g = -log D[T_g],  T_g = sum of the group's labels
+//           L = sum_g w_g L_g / sum_g w_g,  w_g = mean sample weight of the group
+// backward: dL_g/dz_im = p^(i)_m - q^(i)_m, where
+//             q^(i)_m = P(y_i = m | total = T) = p^(i)_m R^(i)[T-m] / D[T]
+//           is the item's posterior given the total (R^(i) = the convolution of the
+//           other items). This is d(-log D[T])/dz through the convolution
+//           (dD[T]/dp^(i)_m = R^(i)[T-m]) and the softmax: with a_m = -R^(i)[T-m]/D[T],
+//           p_m a_m = -q_m and sum_k p_k a_k = -1. dz_im += g w_g / sum w * (p - q).
+// shapes  : z [N,K] (K = t.K >= 2), N labels -> scalar (groups: group_total.h)
+// saves   : the group layout, totals and weights; backward recomputes log p and the
+//           log-space prefix and suffix convolutions from z.
+// numerics: D[T] of 8 items over 30 classes can be 1e-30 or far below double's
+//           range (logits of +-80 give e^-1280), so the whole convolution runs in
+//           log space: LP_i = log(p^(1) * ... * p^(i)) by log_convolve (a
+//           max-shifted log-sum-exp per entry, total_common.h), L_g = -LP_s[T].
+//           In backward the suffixes LS_i = log(p^(i) * ... * p^(s)) give
+//           log R^(i)[u] = log_convolve_at(LP_{i-1}, LS_{i+1}, u), and q^(i) is a
+//           softmax over m of log p_m + log R^(i)[T-m] (m with T-m outside R's
+//           support have q = 0). Every log taken is of a sum of positive terms
+//           scaled by its largest, so nothing underflows to log 0 and the loss and
+//           gradient stay finite for any finite logits. Cost O(s^2 K^2) exp per group:
+//           forward + backward of 64 rows, G = 8, K = 30 took ~3 ms on one thread
+//           here (total_crps, in linear space, ~0.2 ms).
+// parallel: over groups (parallel_for); each group writes its own loss entry and
+//           the dz rows of its own items; the weighted sum runs serially in group
+//           order, so results do not depend on the thread count.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/parallel.h"
+#include "losses/group_total.h"
+#include "losses/total_common.h"
+
+namespace og {
+namespace {
+
+// log p of each item of group g ([s,K]) and the log prefix convolutions LP_0..LP_s.
+struct LogChain {
+  std::vector<double> logp;
+  std::vector<std::vector<double>> prefix;
+  LogChain(const float* z, const int* rows, int s, int K)
+      : logp(static_cast<size_t>(s) * K), prefix(s + 1) {
+    prefix[0] = {0.0};  // log of the point mass at total 0
+    for (int i = 0; i < s; ++i) {
+      double* lp = logp.data() + static_cast<size_t>(i) * K;
+      total::log_softmax_row(z + static_cast<int64_t>(rows[i]) * K, K, lp);
+      const std::vector<double>& prev = prefix[i];
+      prefix[i + 1].resize(prev.size() + K - 1);
+      total::log_convolve(prev.data(), static_cast<int>(prev.size()), lp, K, prefix[i + 1].data());
+    }
+  }
+};
+
+struct TotalNllNode : Node {
+  total::GroupTarget gt;
+  explicit TotalNllNode(total::GroupTarget t) : gt(std::move(t)) {}
+  const char* name() const override { return "total_nll"; }
+  void forward() override {
+    const Tensor& z = in(0);
+    const int K = static_cast<int>(z.shape()[1]);
+    if (!value.defined()) value = Tensor::empty({});
+    const GroupLayout& l = gt.layout;
+    std::vector<double> lg(l.count());
+    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
+      const LogChain c(z.data(), l.members(g), l.size(g), K);
+      lg[g] = -c.prefix.back()[gt.totals[g]];
+    });
+    double loss = 0;
+    for (int g = 0; g < l.count(); ++g) loss += gt.w[g] * lg[g];
+    value[0] = static_cast<float>(loss);
+  }
+  void backward() override {
+    if (!wants(0)) return;
+    const Tensor& z = in(0);
+    const int K = static_cast<int>(z.shape()[1]);
+    const double g0 = grad[0];
+    float* dz = in_grad(0).data();
+    const GroupLayout& l = gt.layout;
+    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
+      const int s = l.size(g), T = gt.totals[g];
+      const int* rows = l.members(g);
+      const LogChain c(z.data(), rows, s, K);
+      std::vector<std::vector<double>> suffix(s + 2);  // suffix[i] = log(p^(i) * ... * p^(s)), 1-based
+      suffix[s + 1] = {0.0};
+      for (int i = s; i >= 1; --i) {
+        const std::vector<double>& next = suffix[i + 1];
+        suffix[i].resize(next.size() + K - 1);
+        total::log_convolve(c.logp.data() + static_cast<size_t>(i - 1) * K, K, next.data(),
+                            static_cast<int>(next.size()), suffix[i].data());
+      }
+      const double scale = g0 * gt.w[g];
+      std::vector<double> lq(K);
+      for (int i = 1; i <= s; ++i) {
+        const std::vector<double>& before = c.prefix[i - 1];
+        const std::vector<double>& after = suffix[i + 1];
+        const double* lp = c.logp.data() + static_cast<size_t>(i - 1) * K;
+        double m = -std::numeric_limits<double>::infinity();
+        for (int k = 0; k < K; ++k) {
+          lq[k] = lp[k] + total::log_convolve_at(before.data(), static_cast<int>(before.size()),
+                                                 after.data(), static_cast<int>(after.size()), T - k);
+          m = std::max(m, lq[k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < K; ++k) sum += std::exp(lq[k] - m);
+        const double log_norm = m + std::log(sum);
+        float* dzi = dz + static_cast<int64_t>(rows[i - 1]) * K;
+        for (int k = 0; k < K; ++k)
+          dzi[k] += static_cast<float>(scale * (std::exp(lp[k]) - std::exp(lq[k] - log_norm)));
+      }
+    });
+  }
+};
+
+}  // namespace
+
+Var total_nll(Var logits, const LossTarget& t, int group, const std::vector<int>* group_ids) {
+  return logits.graph->record<TotalNllNode>({logits}, total::group_target("total_nll", logits, t, group, group_ids));
+}
+
+}  // namespace og
