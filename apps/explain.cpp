@@ -5,7 +5,11 @@
 //     coral/corn/clm, one score for the regression losses, which need --classes)
 //   ordgrad explain --loss clm[:link=...] --score ETA --thresholds T0,T1,... --label Y
 //     {"loss": L, "grad_score": dL/dETA, "grad_thresholds": [dL/dT_k ...]}
+//   ordgrad explain --loss total_nll --group-logits "z..;z..;..." --total T [--json]
+//     {"loss": L, "grad": [[dL/dz of item 1], ...]}  (one row of K logits per item;
+//     total_* terms read the G given items as one group)
 // The CLM form builds c_k = T_k - ETA, so dL/dT_k = dL/dc_k and dL/dETA = -sum_k dL/dc_k.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -23,6 +27,56 @@ void print_json_array(const std::vector<double>& v) {
   for (size_t i = 0; i < v.size(); ++i) std::printf("%s%.9g", i ? ", " : "", v[i]);
   std::printf("]");
 }
+// --group-logits "z..;z..": the group's items, one row of K logits each, and --total T.
+int explain_group(const Args& a) {
+  OG_CHECK(a.has("total"), "explain: --group-logits needs --total T");
+  OG_CHECK(!a.has("logits") && !a.has("label"), "explain: --group-logits goes with --total, not --logits/--label");
+  std::vector<float> z;
+  int G = 0, K = 0;
+  std::string rows = a.str("group-logits");
+  size_t start = 0;
+  while (start <= rows.size()) {
+    const size_t end = std::min(rows.find(';', start), rows.size());
+    const std::vector<float> row = parse_floats(rows.substr(start, end - start), "explain: --group-logits");
+    OG_CHECK(G == 0 || int(row.size()) == K, "explain: --group-logits row ", G + 1, " has ", row.size(),
+             " logits, the first has ", K);
+    K = static_cast<int>(row.size());
+    z.insert(z.end(), row.begin(), row.end());
+    ++G;
+    start = end + 1;
+  }
+  OG_CHECK(K >= 2, "explain: --group-logits rows need at least 2 logits");
+  const LossSpec spec = LossSpec::parse(a.str("loss")).with_default_group(G);
+  for (const LossTerm& t : spec.terms())
+    OG_CHECK(t.name.rfind("total_", 0) == 0, "explain: with --group-logits every term must be a total_* loss, not ",
+             t.name);
+  OG_CHECK(spec.group() == G, "explain: loss '", spec.text(), "' reads groups of ", spec.group(), ", got ", G,
+           " rows");
+  const int T = a.integer("total");
+  OG_CHECK(T >= 0 && T <= G * (K - 1), "explain: total ", T, " out of range [0,", G * (K - 1), "]");
+  std::vector<int> labels(G);  // any item labels summing to T: the total_* losses read only T
+  for (int i = 0, left = T; i < G; ++i) left -= labels[i] = std::min(left, K - 1);
+  Graph g;
+  Var out = g.leaf(Tensor::from({G, K}, z));
+  Var loss = spec.build(out, LossTarget{labels, K, {}, {}, {}});
+  g.backward(loss);
+  if (a.flag("json")) {
+    std::printf("{\"loss\": %.9g, \"grad\": [", loss.value().item());
+    for (int i = 0; i < G; ++i) {
+      std::printf("%s", i ? ", " : "");
+      print_json_array(std::vector<double>(out.grad().data() + i * K, out.grad().data() + (i + 1) * K));
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("loss %s, %d items, total %d: %.6f\nd loss / d logits (one row per item):\n", spec.text().c_str(),
+              G, T, loss.value().item());
+  for (int i = 0; i < G; ++i) {
+    for (int k = 0; k < K; ++k) std::printf(" %10.6f", out.grad()[i * K + k]);
+    std::printf("\n");
+  }
+  return 0;
+}
 }  // namespace
 
 int run_explain(int argc, char** argv) {
@@ -33,11 +87,14 @@ int run_explain(int argc, char** argv) {
                         {"classes", "", "number of classes K (needed for regression losses)"},
                         {"score", "", "CLM: the score eta"},
                         {"thresholds", "", "CLM: the ordered thresholds theta_0..theta_{K-2}"},
+                        {"group-logits", "", "totals: one item's K logits per ';'-separated row"},
+                        {"total", "", "totals: the group's true total T"},
                         {"json", "", "print one JSON object", true},
                     });
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.empty(), "explain: unexpected argument '", a.positional.at(0), "'");
   OG_CHECK(a.has("loss"), "explain: --loss SPEC is required\nlosses:\n", LossSpec::catalogue());
+  if (a.has("group-logits")) return explain_group(a);
   OG_CHECK(a.has("label"), "explain: --label Y is required");
   const LossSpec spec = LossSpec::parse(a.str("loss"));
   const bool clm_form = a.has("score") || a.has("thresholds");

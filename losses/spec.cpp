@@ -16,6 +16,7 @@
 #include "losses/cum_bce.h"
 #include "losses/ev.h"
 #include "losses/gauss_ld.h"
+#include "losses/group_total.h"
 #include "losses/mean_var.h"
 #include "losses/reg.h"
 #include "losses/rps.h"
@@ -60,6 +61,8 @@ struct Entry {
   Builder build;
 };
 
+int group_of(const Options& o) { return static_cast<int>(o.num("group", 8)); }
+
 ClmLink link_of(const Options& o) { return o.str("link", "logit") == "probit" ? ClmLink::probit : ClmLink::logit; }
 
 const std::vector<Entry>& table() {
@@ -94,6 +97,12 @@ const std::vector<Entry>& table() {
        [](Var z, const LossTarget& t, const Options& o) {
          return mean_var(z, t, o.num("l1", 0.2f), o.num("l2", 0.05f));
        }},
+      {"total_nll", Head::softmax, {{"group", Kind::number, "8"}},
+       [](Var z, const LossTarget& t, const Options& o) { return total_nll(z, t, group_of(o)); }},
+      {"total_crps", Head::softmax, {{"group", Kind::number, "8"}},
+       [](Var z, const LossTarget& t, const Options& o) { return total_crps(z, t, group_of(o)); }},
+      {"total_ev_l1", Head::softmax, {{"group", Kind::number, "8"}},
+       [](Var z, const LossTarget& t, const Options& o) { return total_ev_l1(z, t, group_of(o)); }},
       {"coral", Head::cumulative, {},
        [](Var s, const LossTarget& t, const Options&) { return coral(s, t); }},
       {"corn", Head::cumulative, {},
@@ -220,6 +229,7 @@ LossSpec LossSpec::parse(const std::string& text) {
     }
     spec.terms_.push_back(term);
   }
+  spec.group();  // checks the group sizes agree
   return spec;
 }
 
@@ -228,6 +238,30 @@ void LossSpec::fit(const std::vector<int>& labels, int K, const std::vector<floa
     auto it = t.options.find("weights");
     if (it != t.options.end()) t.class_weights = class_weights(it->second, labels, K, sample_weights);
   }
+}
+
+int LossSpec::group() const {
+  int g = 0;
+  for (const LossTerm& t : terms_) {
+    auto it = t.options.find("group");
+    if (it == t.options.end() && t.name.rfind("total_", 0) == 0) g = std::max(g, 8);
+    if (it != t.options.end()) {
+      const int v = static_cast<int>(std::strtof(it->second.c_str(), nullptr));
+      OG_CHECK(v >= 1 && float(v) == std::strtof(it->second.c_str(), nullptr), "loss '", text_, "': ", t.name,
+               ":group must be a whole number >= 1, got '", it->second, "'");
+      OG_CHECK(g == 0 || g == v, "loss '", text_, "': terms use different group sizes");
+      g = v;
+    }
+  }
+  return g;
+}
+
+LossSpec LossSpec::with_default_group(int G) const {
+  LossSpec s = *this;
+  for (LossTerm& t : s.terms_)
+    if (t.name.rfind("total_", 0) == 0 && !t.options.count("group")) t.options["group"] = std::to_string(G);
+  s.group();
+  return s;
 }
 
 Rule parse_rule(const std::string& name) {

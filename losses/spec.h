@@ -11,6 +11,8 @@
 // Every term also takes `weights=SCHEME` (inverse, sqrt, effective:BETA, lds[:SIGMA];
 // losses/class_weights.h): class weights fitted to the training labels by fit(),
 // e.g. "ce:weights=inverse" — the class-weighted cross-entropy.
+// Totals of groups: total_nll, total_crps, total_ev_l1 take group=G (default 8),
+// e.g. "total_crps:group=8+rps" (losses/group_total.h).
 #pragma once
 #include <map>
 #include <string>
@@ -42,6 +44,11 @@ class LossSpec {
   const std::vector<LossTerm>& terms() const { return terms_; }
   Head head() const { return head_; }
   int width(int K) const { return head_width(head_, K); }   // model outputs needed
+  // Size of the groups its total_* terms read (consecutive rows), 0 if none:
+  // training then shuffles whole groups and keeps them together in batches.
+  int group() const;
+  // A copy whose total_* terms without a group= option read groups of G.
+  LossSpec with_default_group(int G) const;
 
   // Fit the class weights of terms with a weights= option to training labels.
   void fit(const std::vector<int>& labels, int K, const std::vector<float>& sample_weights);

@@ -78,6 +78,20 @@ Trainer::Trainer(Model& model, const TrainOptions& opt)
 
 Trainer::~Trainer() = default;
 
+std::vector<int64_t> Trainer::epoch_order(int64_t n) {
+  // Groups of G consecutive examples (a total_* loss) are shuffled as units.
+  const int64_t G = std::max(1, loss_.group());
+  OG_CHECK(n % G == 0 && opt_.batch % G == 0, "train: loss '", loss_.text(), "' reads groups of ", G,
+           "; the ", n, " examples and the batch of ", opt_.batch, " must be multiples of it");
+  std::vector<int64_t> groups(n / G), order;
+  std::iota(groups.begin(), groups.end(), 0);
+  model_.rng->shuffle(groups);
+  order.reserve(n);
+  for (int64_t g : groups)
+    for (int64_t i = 0; i < G; ++i) order.push_back(g * G + i);
+  return order;
+}
+
 Var Trainer::loss_node(Var outputs, const Dataset& batch) const {
   LossTarget t{batch.y, model_.info.classes, opt_.class_weights, batch.weights, {}};
   return loss_.build(outputs, t);
@@ -118,9 +132,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   if (lbfgs_) return full_batch_epoch(data);
   const int64_t steps = data.size() / opt_.batch;
   OG_CHECK(steps > 0, "train: ", data.size(), " examples are fewer than one batch of ", opt_.batch);
-  std::vector<int64_t> order(data.size());
-  std::iota(order.begin(), order.end(), 0);
-  model_.rng->shuffle(order);
+  const std::vector<int64_t> order = epoch_order(data.size());
   const LrSchedule schedule = schedule_for(opt_.schedule, opt_.lr, int64_t(opt_.epochs) * steps);
 
   const auto t0 = std::chrono::steady_clock::now();

@@ -79,6 +79,7 @@ class Trainer {
 
  private:
   EpochStats full_batch_epoch(const Dataset& data);
+  std::vector<int64_t> epoch_order(int64_t n);  // a random order of 0..n-1 (whole groups)
   Model& model_;
   TrainOptions opt_;
   LossSpec loss_;                     // its weights= terms are fitted to each epoch's data

@@ -140,3 +140,32 @@ TEST_CASE("tables: train a linear CLM model with weights, inspect it, eval it") 
   CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", csv, "--weight-column", "nope",
                                        "--model", "linear", "--out", out}), Error);
 }
+
+TEST_CASE("explain on a group: the total's loss and one gradient row per item") {
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1,-2;1,-1,0.5;0,0,0",
+                               "--total", "3", "--json"}) == 0);
+  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits",
+                                              "0,1;1,-1,0.5", "--total", "1"}),
+                       doctest::Contains("row 2 has 3 logits"), Error);
+  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1;1,0",
+                                              "--total", "5"}),
+                       "explain: total 5 out of range [0,2]", Error);
+  CHECK_THROWS_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--group-logits", "0,1;1,0", "--total", "1"}),
+                  Error);
+}
+
+TEST_CASE("eval reports every metric, and totals of groups") {
+  test::TempDir tmp;
+  const std::string out = tmp.file("run");
+  REQUIRE(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer", "adam",
+                               "--lr", "0.01", "--epochs", "2", "--loss", "ce+0.5*rps", "--class-weights", "sqrt",
+                               "--quiet", "--out", out}) == 0);
+  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test", "--json",
+                            "--group", "8", "--rule", "median"}) == 0);
+  CHECK_THROWS_WITH_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test",
+                                           "--group", "7"}),
+                       doctest::Contains("does not divide"), Error);
+  CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--loss",
+                                       "total_nll:group=8", "--batch", "60", "--out", out}),
+                  Error);  // batch not a multiple of the group
+}

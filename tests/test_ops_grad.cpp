@@ -81,7 +81,7 @@ TEST_CASE("gradient-check table: every row passes") {
     Graph g;
     Built b = row.build(g, rng);
     GradCheckResult res = grad_check(g, b.out, b.wrt, row.opt);
-    INFO(row.op, ": ", res.report);
+    INFO(std::string(row.op), ": ", res.report);
     CHECK(res.ok);
     CHECK(b.out.node->name() == std::string(row.op));
   }

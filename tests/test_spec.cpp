@@ -30,7 +30,7 @@ TEST_CASE("specs parse into terms with coefficients and options") {
 TEST_CASE("bad specs give one clear error listing what exists") {
   CHECK_THROWS_WITH_AS(LossSpec::parse("hinge"), doctest::Contains("unknown loss 'hinge' (known: ce, rps,"), Error);
   CHECK_THROWS_WITH_AS(LossSpec::parse("cdw_ce:beta=2"),
-                       "loss 'cdw_ce:beta=2': cdw_ce has no option 'beta' (known: alpha, normalize)", Error);
+                       "loss 'cdw_ce:beta=2': cdw_ce has no option 'beta' (known: alpha, normalize, weights)", Error);
   CHECK_THROWS_WITH_AS(LossSpec::parse("rps:normalize=2"), doctest::Contains("expects true or false"), Error);
   CHECK_THROWS_WITH_AS(LossSpec::parse("clm:link=cauchit"), doctest::Contains("must be one of logit|probit"), Error);
   CHECK_THROWS_WITH_AS(LossSpec::parse("ce+coral"), doctest::Contains("cannot be added"), Error);
@@ -81,4 +81,42 @@ TEST_CASE("decoding: argmax for softmax, count above one half for cumulative, ro
   for (int k = 0; k < 4; ++k) total += p[k];
   CHECK(total == doctest::Approx(1.0).epsilon(1e-6));
   CHECK(p[0] == doctest::Approx(0.1).epsilon(1e-3));
+}
+
+TEST_CASE("group-total terms: group sizes, defaults and agreement") {
+  CHECK(LossSpec::parse("ce").group() == 0);
+  CHECK(LossSpec::parse("total_crps:group=8+rps").group() == 8);
+  CHECK(LossSpec::parse("total_nll").group() == 8);
+  CHECK(LossSpec::parse("total_nll").with_default_group(3).group() == 3);
+  CHECK(LossSpec::parse("total_ev_l1:group=4+total_nll:group=4").group() == 4);
+  CHECK_THROWS_WITH_AS(LossSpec::parse("total_nll:group=4+total_crps:group=8"),
+                       doctest::Contains("different group sizes"), Error);
+  CHECK_THROWS_AS(LossSpec::parse("total_nll:group=0"), Error);
+  CHECK_THROWS_AS(LossSpec::parse("total_nll:group=2.5"), Error);
+}
+
+TEST_CASE("weights= fits class weights to the training labels and changes the loss") {
+  LossSpec s = LossSpec::parse("ce:weights=inverse");
+  const std::vector<int> y = {0, 0, 0, 1};
+  s.fit(y, 2, {});
+  REQUIRE(s.terms()[0].class_weights.size() == 2);
+  CHECK(s.terms()[0].class_weights[1] == doctest::Approx(3 * s.terms()[0].class_weights[0]));
+  Graph g;
+  Var z = g.leaf(Tensor::from({4, 2}, {1, 0, 1, 0, 1, 0, 1, 0}));
+  const float weighted = s.build(z, LossTarget{y, 2, {}, {}, {}}).value().item();
+  const float plain = LossSpec::parse("ce").build(z, LossTarget{y, 2, {}, {}, {}}).value().item();
+  CHECK(weighted > plain);  // the rare class's (wrong) row counts three times as much
+  CHECK_THROWS_AS(LossSpec::parse("ce:weights=magic"), Error);
+}
+
+TEST_CASE("prediction rules: mode, median, mean") {
+  // p = (0.4, 0.05, 0.05, 0.5): mode 3, median 2 (CDF 0.4, 0.45, 0.5), mean 2.05 -> 2
+  const Tensor z = Tensor::from({1, 4}, {std::log(0.4f), std::log(0.05f), std::log(0.05f), std::log(0.5f)});
+  LossSpec s = LossSpec::parse("ce");
+  CHECK(s.decode(z, 4, Rule::mode)[0] == 3);
+  CHECK(s.decode(z, 4, Rule::median)[0] == 2);
+  CHECK(s.decode(z, 4, Rule::mean)[0] == 2);
+  CHECK(s.decode(z, 4)[0] == 3);
+  CHECK(parse_rule("argmax") == Rule::mode);
+  CHECK_THROWS_AS(parse_rule("max"), Error);
 }

@@ -133,3 +133,18 @@ TEST_CASE("training errors: unknown optimizer or schedule, too little data, NaN 
   bad.x[3] = std::numeric_limits<float>::quiet_NaN();
   CHECK_THROWS_WITH_AS(t.train_epoch(bad), doctest::Contains("the loss became"), Error);
 }
+
+TEST_CASE("a total_* loss trains on whole groups of consecutive examples") {
+  Dataset train = blobs(160, 8);
+  Model m = small_cnn(2, "ce+total_crps:group=4");
+  TrainOptions o = small_opts(2);
+  Trainer t(m, o);
+  const double first = t.train_epoch(train).loss;
+  const double second = t.train_epoch(train).loss;
+  CHECK(std::isfinite(first));
+  CHECK(second < first);
+  o.batch = 6;  // not a multiple of 4
+  Model m2 = small_cnn(2, "total_nll:group=4");
+  Trainer t2(m2, o);
+  CHECK_THROWS_WITH_AS(t2.train_epoch(train), doctest::Contains("must be multiples of it"), Error);
+}
