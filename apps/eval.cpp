@@ -4,7 +4,8 @@
 // spearman, rps, nll, confusion (core/metrics.h), with classes predicted by
 // --rule. With --group G, consecutive rows form groups of G whose total label
 // matters: total_mae (of the median total), total_crps, and the coverage of the
-// central 80% and 95% intervals of the total (losses/group_total.h).
+// central 80% and 95% intervals of the total (losses/group_total.h). When G does
+// not divide the number of examples, the last N mod G examples form no group.
 #include <cstdio>
 #include <string>
 
@@ -25,7 +26,7 @@ struct GroupReport {
 
 GroupReport group_report(const Tensor& probs, const std::vector<int>& y, int G, int K) {
   const int64_t N = probs.shape()[0];
-  OG_CHECK(G >= 1 && N % G == 0, "eval: --group ", G, " does not divide the ", N, " examples");
+  OG_CHECK(G >= 1 && N >= G, "eval: --group ", G, " is more than the ", N, " examples");
   const int64_t groups = N / G, len = int64_t(G) * (K - 1) + 1;
   Tensor dist = Tensor::empty({groups, len});
   std::vector<int> totals(groups, 0);
