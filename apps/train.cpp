@@ -30,6 +30,7 @@ int run_train(int argc, char** argv) {
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
                       {"class-weights", "", "inverse, sqrt, effective:BETA or lds[:SIGMA], from the training labels"},
+                      {"sampler", "shuffle", "shuffle, or balanced (every class equally often)"},
                       {"optimizer", "sgd", "sgd, adam, adamw, or lbfgs (full batch, for small tables)"},
                       {"lr", "0.05", "learning rate"},
                       {"momentum", "0.9", "SGD momentum"},
@@ -62,6 +63,9 @@ int run_train(int argc, char** argv) {
   opt.clip_norm = static_cast<float>(a.number("clip"));
   opt.batch = a.integer("batch");
   opt.epochs = a.integer("epochs");
+  OG_CHECK(a.str("sampler") == "shuffle" || a.str("sampler") == "balanced", "train: unknown sampler '",
+           a.str("sampler"), "' (known: shuffle, balanced)");
+  opt.balanced = a.str("sampler") == "balanced";
 
   DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
                    static_cast<uint64_t>(a.integer("split-seed")), 0, 0};

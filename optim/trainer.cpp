@@ -9,6 +9,7 @@
 #include "optim/adam.h"
 #include "optim/lbfgs.h"
 #include "optim/clip.h"
+#include "optim/sampler.h"
 #include "optim/schedule.h"
 #include "optim/sgd.h"
 
@@ -78,7 +79,12 @@ Trainer::Trainer(Model& model, const TrainOptions& opt)
 
 Trainer::~Trainer() = default;
 
-std::vector<int64_t> Trainer::epoch_order(int64_t n) {
+std::vector<int64_t> Trainer::epoch_order(const Dataset& data) {
+  const int64_t n = data.size();
+  if (opt_.balanced) {  // every present class equally often, rows drawn with replacement
+    OG_CHECK(loss_.group() == 0, "train: class-balanced sampling would break the groups of loss '", loss_.text(), "'");
+    return balanced_order(data.y, model_.info.classes, n, *model_.rng);
+  }
   // Groups of G consecutive examples (a total_* loss) are shuffled as units.
   const int64_t G = std::max(1, loss_.group());
   OG_CHECK(n % G == 0 && opt_.batch % G == 0, "train: loss '", loss_.text(), "' reads groups of ", G,
@@ -132,7 +138,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   if (lbfgs_) return full_batch_epoch(data);
   const int64_t steps = data.size() / opt_.batch;
   OG_CHECK(steps > 0, "train: ", data.size(), " examples are fewer than one batch of ", opt_.batch);
-  const std::vector<int64_t> order = epoch_order(data.size());
+  const std::vector<int64_t> order = epoch_order(data);
   const LrSchedule schedule = schedule_for(opt_.schedule, opt_.lr, int64_t(opt_.epochs) * steps);
 
   const auto t0 = std::chrono::steady_clock::now();

@@ -46,6 +46,7 @@ struct TrainOptions {
   int batch = 64;
   int epochs = 1;
   std::vector<float> class_weights;  // empty = all 1; else one per class
+  bool balanced = false;             // class-balanced sampling (optim/sampler.h) instead of a shuffle
 };
 
 struct EpochStats {
@@ -79,7 +80,7 @@ class Trainer {
 
  private:
   EpochStats full_batch_epoch(const Dataset& data);
-  std::vector<int64_t> epoch_order(int64_t n);  // a random order of 0..n-1 (whole groups)
+  std::vector<int64_t> epoch_order(const Dataset& data);  // shuffled (whole groups) or balanced
   Model& model_;
   TrainOptions opt_;
   LossSpec loss_;                     // its weights= terms are fitted to each epoch's data

@@ -148,3 +148,19 @@ TEST_CASE("a total_* loss trains on whole groups of consecutive examples") {
   Trainer t2(m2, o);
   CHECK_THROWS_WITH_AS(t2.train_epoch(train), doctest::Contains("must be multiples of it"), Error);
 }
+
+TEST_CASE("class-balanced sampling trains deterministically and refuses group losses") {
+  Dataset train = blobs(400, 9);
+  for (size_t i = 0; i < train.y.size(); ++i) train.y[i] = i % 20 == 0 ? 3 : train.y[i] % 3;  // class 3 rare
+  Model a = small_cnn(4), b = small_cnn(4);
+  TrainOptions o = small_opts(1);
+  o.balanced = true;
+  Trainer ta(a, o), tb(b, o);
+  const EpochStats sa = ta.train_epoch(train), sb = tb.train_epoch(train);
+  CHECK(std::isfinite(sa.loss));
+  CHECK(sa.loss == sb.loss);  // deterministic for a seed
+  CHECK(same_weights(a, b));
+  Model c = small_cnn(4, "total_nll:group=4");
+  Trainer tc(c, o);
+  CHECK_THROWS_WITH_AS(tc.train_epoch(train), doctest::Contains("would break the groups"), Error);
+}
