@@ -31,7 +31,7 @@ else
   LDLIBS += -lopenblas
 endif
 LDFLAGS += -fopenmp
-LDLIBS += -lz -lm
+LDLIBS += -lstb -lz -lm
 
 LIB_SRC := $(wildcard core/*.cpp core/ops/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp io/*.cpp)
 APP_SRC := $(wildcard apps/*.cpp)
