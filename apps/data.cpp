@@ -1,6 +1,7 @@
 // data.cpp — named datasets and small file helpers for the subcommands.
 #include "apps/data.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,17 +9,24 @@
 #include <cstring>
 
 #include "io/idx.h"
+#include "io/images.h"
 
 namespace og::cli {
 
 Dataset demo_dataset(bool train);  // demo.cpp
 
 namespace {
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 NamedData load_table(const std::string& path, const std::string& split, const DataOptions& opt) {
+  OG_CHECK(split != "val", "data '", path, "': tables have :train, :test and :all splits");
   Table t = read_table(path, TableOptions{opt.weight_column});
   LabelMap labels = LabelMap::fit(t.raw_labels);
   if (opt.classes > 0) labels = LabelMap{opt.label_offset, opt.classes};  // the model's mapping
@@ -39,15 +47,40 @@ NamedData load_table(const std::string& path, const std::string& split, const Da
 }
 }  // namespace
 
+NamedData load_images(const std::string& dir, const std::string& split, const DataOptions& opt) {
+  const std::string manifest = dir + "/" + split + ".csv";
+  ImageData im = load_manifest(manifest, ImageOptions{opt.channels, opt.height, opt.width});
+  NamedData d;
+  d.data = Dataset{im.images, im.labels, {}};
+  d.input = Shape{opt.channels, opt.height, opt.width};
+  int max_label = 0;
+  for (int y : im.labels) max_label = std::max(max_label, y);
+  d.classes = opt.classes > 0 ? opt.classes : max_label + 1;
+  for (size_t i = 0; i < im.labels.size(); ++i)
+    OG_CHECK(im.labels[i] < d.classes, manifest, ": label ", im.labels[i], " of ", im.paths[i],
+             " is outside the ", d.classes, " classes");
+  d.norm_mean = 0.5f;
+  d.norm_std = 0.25f;
+  d.groups = im.groups;
+  d.paths = im.paths;
+  return d;
+}
+
 NamedData load_named(const std::string& spec, const std::string& fallback_split, const DataOptions& opt) {
   size_t colon = spec.rfind(':');
   if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
   const std::string name = spec.substr(0, colon);
   const std::string split = colon == std::string::npos ? fallback_split : spec.substr(colon + 1);
-  OG_CHECK(split == "train" || split == "test" || split == "all", "data '", spec, "': unknown split '",
-           split, "' (use :train, :test or :all)");
+  OG_CHECK(split == "train" || split == "test" || split == "all" || split == "val", "data '", spec,
+           "': unknown split '", split, "' (use :train, :val, :test or :all)");
   if (ends_with(name, ".csv")) return load_table(name, split, opt);
-  OG_CHECK(split != "all", "data '", spec, "': :all is for tables");
+  if (is_directory(name)) {
+    const std::string part = split == "all" ? "train" : split;
+    OG_CHECK(part == "train" || part == "val" || part == "test", "data '", spec, "': unknown split '", split,
+             "' (use :train, :val or :test)");
+    return load_images(name, part, opt);
+  }
+  OG_CHECK(split == "train" || split == "test", "data '", spec, "': only :train and :test exist");
   NamedData d;
   if (name == "fashion-mnist") {
     ImageSet s = load_fashion_mnist(kFashionMnistDir, split == "train");
@@ -65,7 +98,8 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split,
     return d;
   }
   throw Error(cat("unknown data '", spec,
-                  "' (known: fashion-mnist[:train|:test], demo[:train|:test], FILE.csv[:train|:test|:all])"));
+                  "' (known: fashion-mnist[:train|:test], demo[:train|:test], FILE.csv[:train|:test|:all], "
+                  "DIR[:train|:val|:test] with DIR/train.csv)"));
 }
 
 void prepare_inputs(Tensor& x, const ModelInfo& info) {

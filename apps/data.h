@@ -3,6 +3,10 @@
 //   demo[:train|:test]               the built-in ordinal toy problem (demo.cpp)
 //   FILE.csv[:train|:test|:all]      a table: integer response first, numeric features;
 //                                    train/test = a seeded split (DataOptions)
+//   DIR[:train|:val|:test]           images listed by DIR/train.csv, DIR/val.csv,
+//                                    DIR/test.csv (path,label[,group]), e.g. the output
+//                                    of `ordgrad gen-counts`; decoded with stb_image and
+//                                    resized to channels x height x width
 #pragma once
 #include <string>
 #include <vector>
@@ -20,6 +24,7 @@ struct DataOptions {
   uint64_t split_seed = 0;     // tables: seed of the split
   int label_offset = 0;        // tables: map labels as class = label - offset ...
   int classes = 0;             // ... with this many classes (0 = from the file)
+  int channels = 1, height = 32, width = 32;  // images: the model's input
 };
 
 struct NamedData {
@@ -29,6 +34,8 @@ struct NamedData {
   float norm_mean = 0, norm_std = 1;  // images: suggested normalisation for a new model
   bool table = false;                 // tables are standardised per feature instead
   int label_offset = 0;               // tables: file label = class + label_offset
+  std::vector<int> groups;            // images: the manifest's group column (empty if none)
+  std::vector<std::string> paths;     // images: the files, for predictions
 };
 
 // name[:split]; split defaults to `fallback_split`.

@@ -9,14 +9,22 @@
 //     {"loss": L, "grad": [[dL/dz of item 1], ...]}  (one row of K logits per item;
 //     total_* terms read the G given items as one group)
 // The CLM form builds c_k = T_k - ETA, so dL/dT_k = dL/dc_k and dL/dETA = -sum_k dL/dc_k.
+//   ordgrad explain --curves --classes K --label Y [--losses "ce;rps;..."] [--width S] [--plot F.svg]
+//     for each j, the prediction p_k ~ exp(-(k-j)^2 / (2 S^2)) peaked at class j, and each
+//     loss's value against j: which losses reward being close? Cumulative heads get
+//     the same distribution through their link (coral: s_k = logit P(y>k); corn:
+//     s_k = logit P(y>k | y>=k); clm: c_k = F^-1(P(y<=k))); regression: r = j.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "core/ops.h"
+#include "apps/plot.h"
 #include "losses/spec.h"
 
 namespace og::cli {
@@ -27,6 +35,68 @@ void print_json_array(const std::vector<double>& v) {
   for (size_t i = 0; i < v.size(); ++i) std::printf("%s%.9g", i ? ", " : "", v[i]);
   std::printf("]");
 }
+double logit(double p) {
+  p = std::min(1.0 - 1e-12, std::max(1e-12, p));
+  return std::log(p / (1 - p));
+}
+
+// The outputs a loss's head would give for class probabilities p (see the top).
+std::vector<float> outputs_for(const LossSpec& spec, const std::vector<double>& p, int j) {
+  const int K = static_cast<int>(p.size());
+  std::vector<float> z;
+  if (spec.head() == Head::regression) return {static_cast<float>(j)};
+  if (spec.head() == Head::softmax) {
+    for (double v : p) z.push_back(static_cast<float>(std::log(std::max(v, 1e-30))));
+    return z;
+  }
+  const std::string& name = spec.terms()[0].name;
+  double F = 0;
+  for (int k = 0; k + 1 < K; ++k) {
+    const double prev = F;
+    F += p[k];
+    if (name == "coral") z.push_back(static_cast<float>(logit(1 - F)));
+    else if (name == "corn") z.push_back(static_cast<float>(logit((1 - F) / std::max(1e-12, 1 - prev))));
+    else z.push_back(static_cast<float>(logit(F)));  // clm, logit link
+  }
+  if (name == "clm" && spec.terms()[0].options.count("link") && spec.terms()[0].options.at("link") == "probit") {
+    double G = 0;  // probit link: c_k = Phi^-1(F_k), by bisection on erfc
+    for (int k = 0; k + 1 < K; ++k) {
+      G += p[k];
+      double lo = -40, hi = 40;
+      for (int it = 0; it < 200; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < G ? lo : hi) = mid;
+      }
+      z[k] = static_cast<float>(0.5 * (lo + hi));
+    }
+  }
+  return z;
+}
+
+int explain_curves(const Args& a) {
+  OG_CHECK(a.has("classes") && a.has("label"), "explain: --curves needs --classes K and --label Y");
+  const int K = a.integer("classes"), y = a.integer("label");
+  std::vector<std::string> losses;
+  std::stringstream in(a.str("losses"));
+  for (std::string t; std::getline(in, t, ';');) losses.push_back(t);
+  const std::vector<Series> series = loss_curves(losses, K, y, a.number("width"));
+  std::printf("loss against a prediction peaked at class j (spread %g), true label %d, K = %d\n%4s", a.number("width"),
+              y, K, "j");
+  for (const Series& sr : series) std::printf(" %12s", sr.name.substr(0, 12).c_str());
+  std::printf("\n");
+  for (int j = 0; j < K; ++j) {
+    std::printf("%4d", j);
+    for (const Series& sr : series) std::printf(" %12.4f", sr.y[j]);
+    std::printf("\n");
+  }
+  if (a.has("plot")) {
+    plot_lines(a.str("plot"), cat("Loss of a prediction peaked at class j, true label ", y, " (K = ", K, ")"),
+               "class j the prediction is peaked at", "loss", series);
+    std::printf("wrote %s\n", a.str("plot").c_str());
+  }
+  return 0;
+}
+
 // --group-logits "z..;z..": the group's items, one row of K logits each, and --total T.
 int explain_group(const Args& a) {
   OG_CHECK(a.has("total"), "explain: --group-logits needs --total T");
@@ -79,6 +149,30 @@ int explain_group(const Args& a) {
 }
 }  // namespace
 
+std::vector<Series> loss_curves(const std::vector<std::string>& losses, int K, int y, double width) {
+  OG_CHECK(K >= 2 && y >= 0 && y < K, "explain: label ", y, " out of range for ", K, " classes");
+  OG_CHECK(width > 0, "explain: the spread of the peaked predictions must be > 0, got ", width);
+  std::vector<Series> series;
+  for (const std::string& text : losses) {
+    const LossSpec spec = LossSpec::parse(text);
+    Series sr{spec.text(), {}, {}, {}};
+    for (int j = 0; j < K; ++j) {
+      std::vector<double> p(K);
+      double total = 0;
+      for (int k = 0; k < K; ++k) total += p[k] = std::exp(-0.5 * (k - j) * (k - j) / (width * width));
+      for (double& v : p) v /= total;
+      const std::vector<float> z = outputs_for(spec, p, j);
+      Graph g;
+      g.set_grad_enabled(false);
+      Var out = g.input(Tensor::from({1, int64_t(z.size())}, z));
+      sr.x.push_back(j);
+      sr.y.push_back(spec.build(out, LossTarget{{y}, K, {}, {}, {}}).value().item());
+    }
+    series.push_back(sr);
+  }
+  return series;
+}
+
 int run_explain(int argc, char** argv) {
   Args a("explain", {
                         {"loss", "", "loss spec, e.g. rps, ce+0.5*rps, clm:link=probit (required)"},
@@ -89,11 +183,16 @@ int run_explain(int argc, char** argv) {
                         {"thresholds", "", "CLM: the ordered thresholds theta_0..theta_{K-2}"},
                         {"group-logits", "", "totals: one item's K logits per ';'-separated row"},
                         {"total", "", "totals: the group's true total T"},
+                        {"curves", "", "each loss against predictions peaked at every class", true},
+                        {"losses", "ce;rps;ev_l1;cdw_ce;sord;coral;clm;reg_l1", "curves: loss specs separated by ';'"},
+                        {"width", "1", "curves: spread S of the peaked predictions, in classes"},
+                        {"plot", "", "curves: also draw them to this SVG file"},
                         {"json", "", "print one JSON object", true},
                     });
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.empty(), "explain: unexpected argument '", a.positional.at(0), "'");
   OG_CHECK(a.has("loss"), "explain: --loss SPEC is required\nlosses:\n", LossSpec::catalogue());
+  if (a.flag("curves")) return explain_curves(a);
   if (a.has("group-logits")) return explain_group(a);
   OG_CHECK(a.has("label"), "explain: --label Y is required");
   const LossSpec spec = LossSpec::parse(a.str("loss"));

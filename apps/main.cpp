@@ -17,9 +17,12 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"demo", og::cli::run_demo, "train a small model on built-in data and show the loss falling"},
+    {"demo", og::cli::run_demo, "the whole problem: counting images, an ordinal CNN, totals of 8"},
+    {"gen-counts", og::cli::run_gen_counts, "write the counting images and their manifests"},
     {"train", og::cli::run_train, "train a model (--help for flags)"},
-    {"eval", og::cli::run_eval, "evaluate a saved model on a dataset"},
+    {"eval", og::cli::run_eval, "every metric of a saved model on a dataset"},
+    {"predict", og::cli::run_predict, "per-example distributions and per-group totals with intervals"},
+    {"compare", og::cli::run_compare, "several losses side by side on the same data and seeds"},
     {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory"},
     {"explain", og::cli::run_explain, "a loss's value and gradient for one prediction"},
     {"inspect", og::cli::run_inspect, "a model file's metadata and parameters"},

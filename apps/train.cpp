@@ -1,7 +1,9 @@
 // train.cpp — `ordgrad train`: train a model, checkpoint every epoch, log to CSV.
 //
 // DIR (--out) holds the run: checkpoint.ogm (every epoch: model, optimiser, Rng,
-// epoch), model.ogm (the final model), log.csv (one row per epoch). All files are
+// epoch), best.ogm (the epoch with the lowest held-out MAE), model.ogm (the final
+// model), log.csv (one row per epoch). The held-out set is the validation split of
+// an image folder, else the test split. All files are
 // written through a temporary file and a rename, so a crash never leaves a half file.
 #include <sys/stat.h>
 
@@ -15,6 +17,7 @@
 #include "apps/commands.h"
 #include "apps/data.h"
 #include "apps/progress.h"
+#include "core/metrics.h"
 #include "core/parallel.h"
 #include "losses/class_weights.h"
 
@@ -28,6 +31,8 @@ int run_train(int argc, char** argv) {
                       {"test-fraction", "0.2", "tables: share of rows held out for testing"},
                       {"split-seed", "0", "tables: seed of the train/test split"},
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
+                      {"image-size", "32", "images: resize to this height and width"},
+                      {"channels", "1", "images: 1 (grayscale) or 3 (RGB)"},
                       {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
                       {"class-weights", "", "inverse, sqrt, effective:BETA or lds[:SIGMA], from the training labels"},
                       {"sampler", "shuffle", "shuffle, or balanced (every class equally often)"},
@@ -68,9 +73,15 @@ int run_train(int argc, char** argv) {
   opt.balanced = a.str("sampler") == "balanced";
 
   DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
-                   static_cast<uint64_t>(a.integer("split-seed")), 0, 0};
+                   static_cast<uint64_t>(a.integer("split-seed")), 0, 0,
+                   a.integer("channels"), a.integer("image-size"), a.integer("image-size")};
   NamedData train = load_named(a.str("data"), "train", dopt);
-  NamedData test = load_named(a.str("data"), "test", dopt);
+  dopt.classes = train.classes;  // the held-out split uses the training label range
+  dopt.label_offset = train.label_offset;
+  // Image folders have a validation split; the other datasets report on their test split.
+  const bool has_val = !train.paths.empty();
+  NamedData test = load_named(a.str("data"), has_val ? "val" : "test", dopt);
+  const char* held = has_val ? "val" : "test";
   ModelInfo info{a.str("model"), train.input, a.str("loss"), train.classes, train.norm_mean,
                  train.norm_std, {}, {}, train.label_offset};
   if (train.table && a.integer("standardize")) {
@@ -96,25 +107,36 @@ int run_train(int argc, char** argv) {
   std::ostringstream log;
   std::ifstream old_log(out + "/log.csv");
   if (a.has("resume") && old_log) log << old_log.rdbuf();  // keep the earlier epochs' rows
-  else log << "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,images_per_second\n";
+  else log << "epoch,train_loss,train_accuracy," << held << "_loss," << held << "_accuracy," << held
+           << "_mae,seconds,images_per_second\n";
+  // best.ogm: the epoch with the lowest held-out MAE (its value is kept in the file).
+  double best_mae = 1e300;
+  if (a.has("resume") && std::ifstream(out + "/best.ogm"))
+    best_mae = std::strtod(load_checkpoint(out + "/best.ogm").meta_at("heldout_mae").c_str(), nullptr);
   while (trainer.epoch() < opt.epochs) {
     Progress bar("train");
     EpochStats st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
       bar.update(done, total, l, opt.batch);
     });
     Evaluation ev = evaluate(model, test.data);
+    const double mae = og::mae(test.data.y, ev.predicted);
     if (!quiet)
-      std::printf("epoch %ld/%d | loss %.4f | train acc %.2f%% | test loss %.4f | test acc %.2f%% | %.1f s | %.0f img/s\n",
-                  static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, ev.loss,
-                  100 * ev.accuracy, st.seconds, st.images_per_second);
+      std::printf("epoch %ld/%d | loss %.4f | train acc %.2f%% | %s loss %.4f | %s acc %.2f%% | %s MAE %.3f | %.1f s | %.0f img/s\n",
+                  static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, held, ev.loss, held,
+                  100 * ev.accuracy, held, mae, st.seconds, st.images_per_second);
     std::fflush(stdout);
-    log << st.epoch << ',' << st.loss << ',' << st.accuracy << ',' << ev.loss << ',' << ev.accuracy
-        << ',' << st.seconds << ',' << st.images_per_second << '\n';
+    log << st.epoch << ',' << st.loss << ',' << st.accuracy << ',' << ev.loss << ',' << ev.accuracy << ','
+        << mae << ',' << st.seconds << ',' << st.images_per_second << '\n';
     trainer.save(out + "/checkpoint.ogm");
+    if (mae < best_mae) {
+      best_mae = mae;
+      trainer.save(out + "/best.ogm", {{"heldout_mae", cat(mae)}});
+    }
     write_text_atomic(out + "/log.csv", log.str());
   }
   trainer.save(out + "/model.ogm");
-  if (!quiet) std::printf("saved %s/model.ogm\n", out.c_str());
+  if (!quiet) std::printf("saved %s/model.ogm (last epoch) and %s/best.ogm (best %s MAE %.3f)\n", out.c_str(),
+                          out.c_str(), held, best_mae);
   return 0;
 }
 

@@ -75,10 +75,27 @@ std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& in
     net->add(make_head(head, 128, classes, rng));
     return net;
   }
+  if (spec == "count-cnn") {  // counting objects: three convolutions keep the blobs' layout
+    OG_CHECK(input.nd == 3 && input[1] % 4 == 0 && input[2] % 4 == 0, "model count-cnn: input ", input,
+             " must be C,H,W with H and W multiples of 4");
+    const int C = int(input[0]), H = int(input[1]), W = int(input[2]);
+    const int widths[3] = {32, 64, 64};
+    for (int i = 0, in = C; i < 3; in = widths[i++]) {
+      auto c = std::make_unique<Conv2d>(in, widths[i], 3, 1, 1, rng);
+      c->fuse_relu = true;
+      net->add(std::move(c));
+      if (i < 2) net->add(std::make_unique<MaxPool2d>(2, 2));  // H/4 x W/4 after two pools
+    }
+    net->add(std::make_unique<Flatten>());
+    net->add(dense(64 * (H / 4) * (W / 4), 128, rng, true));
+    net->add(make_head(head, 128, classes, rng));
+    return net;
+  }
   const int features = static_cast<int>(input.numel());
   std::vector<int> hidden;
   if (spec.rfind("mlp:", 0) == 0) hidden = parse_widths(spec.substr(4), spec);
-  else OG_CHECK(spec == "linear", "unknown model '", spec, "' (known: fashion-cnn, mlp:H1,H2,..., linear)");
+  else OG_CHECK(spec == "linear", "unknown model '", spec,
+                "' (known: fashion-cnn, count-cnn, mlp:H1,H2,..., linear)");
   net->add(std::make_unique<Flatten>());
   int width = features;
   for (int h : hidden) {

@@ -2,6 +2,8 @@
 //
 //   fashion-cnn      the reference CNN: conv 32 3x3 p1 -> relu -> maxpool 2 ->
 //                    conv 64 3x3 p1 -> relu -> maxpool 2 -> dense 128 -> relu -> dense K
+//   count-cnn        counting objects: conv 32 3x3 p1 -> relu -> maxpool 2 -> conv 64 ->
+//                    relu -> maxpool 2 -> conv 64 -> relu -> dense 128 -> relu -> head
 //   mlp:H1,H2,...    flatten -> dense H1 -> relu -> ... -> dense K
 //   linear           flatten -> dense K
 // ReLUs after conv and dense layers are fused into those layers' nodes.

@@ -175,8 +175,9 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   return st;
 }
 
-void Trainer::save(const std::string& path) const {
+void Trainer::save(const std::string& path, const std::map<std::string, std::string>& extra_meta) const {
   Checkpoint ck;
+  for (const auto& [k, v] : extra_meta) ck.meta[k] = v;
   put_model(ck, model_);
   ck.meta["epoch"] = std::to_string(epoch_);
   ck.meta["step"] = std::to_string(step_);

@@ -11,6 +11,7 @@
 // The library never prints: progress goes through the on_step callback.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,7 +75,7 @@ class Trainer {
   Var loss_node(Var outputs, const Dataset& batch) const;
 
   // A checkpoint: the model file plus optimiser state, Rng state, epoch, step.
-  void save(const std::string& path) const;
+  void save(const std::string& path, const std::map<std::string, std::string>& extra_meta = {}) const;
   // Restore a checkpoint written by save() for the same model architecture.
   void resume(const std::string& path);
 

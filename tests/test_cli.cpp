@@ -62,7 +62,8 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
     ++files;
     CHECK(e.path().string().find(".tmp") == std::string::npos);
   }
-  CHECK(files == 3);
+  CHECK(files == 4);  // model, checkpoint, best, log
+  CHECK(fs::exists(dir / "best.ogm"));
   Model m = load_model((dir / "model.ogm").string());
   CHECK(m.info.spec == "mlp:16");
   CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "model.ogm").string(), "--data",

@@ -1,0 +1,102 @@
+// predict.cpp — `ordgrad predict`: per example, the class distribution's top
+// classes and the point estimate; per group of G, the total's median, mean and
+// central 80% / 95% intervals (losses/group_total.h). --csv FILE writes the
+// per-example rows to a file (through a temporary file and a rename).
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <sstream>
+#include <string>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "apps/data.h"
+#include "core/parallel.h"
+#include "losses/group_total.h"
+
+namespace og::cli {
+
+int run_predict(int argc, char** argv) {
+  Args a("predict", {
+                        {"model", "", "model file (DIR/model.ogm), required"},
+                        {"data", "", "dataset[:split], e.g. DIR:test or FILE.csv:test (required)"},
+                        {"rule", "default", "point estimate: default, argmax, median or mean"},
+                        {"top", "3", "how many of the most likely classes to list"},
+                        {"group", "0", "also predict totals of groups of G consecutive examples"},
+                        {"limit", "10", "print at most this many examples and groups (0 = all)"},
+                        {"csv", "", "write every example's prediction to this CSV file"},
+                        {"weight-column", "", "tables: column of per-row frequency weights"},
+                        {"test-fraction", "0.2", "tables: share of rows in the test split"},
+                        {"split-seed", "0", "tables: seed of the train/test split"},
+                        {"threads", "2", "OpenMP threads"},
+                    });
+  if (!a.parse(argc, argv, 2)) return 0;
+  OG_CHECK(a.positional.empty(), "predict: unexpected argument '", a.positional.at(0), "'");
+  OG_CHECK(a.has("model") && a.has("data"), "predict: --model FILE and --data DATA are required");
+  set_num_threads(a.integer("threads"));
+  const Rule rule = parse_rule(a.str("rule"));
+  const int G = a.integer("group"), top = a.integer("top"), limit = a.integer("limit");
+  OG_CHECK(G >= 0 && top >= 1 && limit >= 0, "predict: --group, --top and --limit must be >= 0 (top >= 1)");
+  Model model = load_model(a.str("model"));
+  const int K = model.info.classes, off = model.info.label_offset;
+  const Shape& in = model.info.input;
+  NamedData d = load_named(a.str("data"), "test",
+                           DataOptions{a.str("weight-column"), a.number("test-fraction"),
+                                       static_cast<uint64_t>(a.integer("split-seed")), off, K,
+                                       in.nd == 3 ? int(in[0]) : 1, in.nd == 3 ? int(in[1]) : 32,
+                                       in.nd == 3 ? int(in[2]) : 32});
+  OG_CHECK(d.input == in, "predict: the model expects inputs ", in, ", ", a.str("data"), " has ", d.input);
+  prepare_inputs(d.data.x, model.info);
+  const LossSpec spec = LossSpec::parse(model.info.loss);
+  const Tensor outputs = predict(model, d.data.x);
+  const Tensor probs = spec.probs(outputs, K);
+  const std::vector<int> pred = spec.decode(outputs, K, rule);
+  const int64_t N = d.data.size();
+
+  std::ostringstream csv;
+  csv << "example,path,label,predicted";
+  for (int j = 0; j < std::min(top, K); ++j) csv << ",top" << j + 1 << ",p" << j + 1;
+  csv << '\n';
+  std::printf("%-8s %-24s %6s %9s   top classes (probability)\n", "example", "file", "label", "predicted");
+  for (int64_t i = 0; i < N; ++i) {
+    std::vector<int> order(K);
+    std::iota(order.begin(), order.end(), 0);
+    const float* p = probs.data() + i * K;
+    std::stable_sort(order.begin(), order.end(), [&](int u, int v) { return p[u] > p[v]; });
+    const std::string path = i < int64_t(d.paths.size()) ? d.paths[i] : "";
+    csv << i << ',' << path << ',' << d.data.y[i] + off << ',' << pred[i] + off;
+    std::ostringstream tops;
+    for (int j = 0; j < std::min(top, K); ++j) {
+      csv << ',' << order[j] + off << ',' << p[order[j]];
+      tops << order[j] + off << " (" << static_cast<int>(100 * p[order[j]] + 0.5) << "%)  ";
+    }
+    csv << '\n';
+    if (limit == 0 || i < limit)
+      std::printf("%-8ld %-24s %6d %9d   %s\n", static_cast<long>(i), path.substr(0, 24).c_str(),
+                  d.data.y[i] + off, pred[i] + off, tops.str().c_str());
+  }
+  if (a.has("csv")) write_text_atomic(a.str("csv"), csv.str());
+
+  if (G > 0) {
+    OG_CHECK(model.info.head() == "softmax", "predict: --group needs a softmax head; the model's loss is '",
+             model.info.loss, "'");
+    OG_CHECK(N >= G, "predict: --group ", G, " is more than the ", N, " examples");
+    std::printf("\ngroups of %d: the total of their labels\n%-6s %6s %7s %8s %12s %12s\n", G, "group", "true",
+                "median", "mean", "80% interval", "95% interval");
+    for (int64_t g = 0; g < N / G && (limit == 0 || g < limit); ++g) {
+      const std::vector<double> D = total_distribution(probs.data() + g * G * K, G, K);
+      const TotalPrediction p80 = predict_total(D.data(), int(D.size()), 0.8);
+      const TotalPrediction p95 = predict_total(D.data(), int(D.size()), 0.95);
+      int truth = 0;
+      for (int i = 0; i < G; ++i) truth += d.data.y[g * G + i];
+      // Totals are reported in the file's labels: each item adds the offset.
+      const int shift = G * off;
+      std::printf("%-6ld %6d %7d %8.2f %5d..%-6d %5d..%-6d\n", static_cast<long>(g), truth + shift,
+                  p80.median + shift, p80.mean + shift, p80.lo + shift, p80.hi + shift, p95.lo + shift,
+                  p95.hi + shift);
+    }
+  }
+  return 0;
+}
+
+}  // namespace og::cli
