@@ -6,7 +6,10 @@
 //   DIR/train.csv, DIR/val.csv   header "path,label"
 //   DIR/test.csv                 header "path,label,group"; group = row / 8 (opt.group)
 // with paths relative to DIR ("images/000017.png"). Every file is written to a
-// temporary name in its final directory and renamed, so no reader sees a half file.
+// temporary name in its final directory and renamed, so no reader sees a half file;
+// the images are flushed together (syncfs) before the manifests naming them are
+// written, and each manifest is fsynced. Files of an earlier, larger run in DIR are
+// left alone; the manifests list exactly this run's images.
 //
 // Labels: a long tail. P(n) = 0.95 * g(n) + 0.05 / 30 for n = 0..29, with
 //   g(n) = exp(-n/6) / Z,  Z = sum_{m=0..29} exp(-m/6) = 6.470
