@@ -24,6 +24,7 @@ namespace {
 
 constexpr int kWidth = 720, kHeight = 440;
 constexpr double kEm = 0.6;             // estimated average glyph width, in ems
+constexpr double kDigitEm = 0.64;       // digits are wider (0.64 em in DejaVu Sans, the usual fallback)
 constexpr double kTitleFont = 16, kLabelFont = 13, kTickFont = 12, kMinFont = 11;
 constexpr double kTop = 48;             // room for the title
 constexpr const char* kAxisColour = "#333333";
@@ -56,6 +57,13 @@ std::string shorten(const std::string& s, size_t max_glyphs) {
     }
   }
   return s.substr(0, i) + "\xE2\x80\xA6";
+}
+
+// An axis label that fits `room` px: 13 px if it fits, else smaller down to 11 px, else cut short.
+struct Fitted { std::string text; double font; };
+Fitted fit(const std::string& t, double room) {
+  const double font = std::max(kMinFont, std::min(kLabelFont, room / (kEm * std::max<size_t>(1, glyphs(t)))));
+  return {shorten(t, std::max<size_t>(2, static_cast<size_t>(room / (kEm * font)))), font};
 }
 
 // A coordinate: two decimals at most, trailing zeros dropped ("12.5", "300").
@@ -184,7 +192,8 @@ void y_axis(Svg& svg, const Frame& f, const std::vector<double>& ticks, const st
   }
   const double x = f.left - 8 - widest(labels, kTickFont) - 12;
   const double y = f.top + f.height / 2;
-  svg.text(x, y, ylabel, kLabelFont, "middle", "transform=\"rotate(-90 " + px(x) + " " + px(y) + ")\"");
+  const Fitted label = fit(ylabel, f.height + 40);
+  svg.text(x, y, label.text, label.font, "middle", "transform=\"rotate(-90 " + px(x) + " " + px(y) + ")\"");
 }
 
 // Left margin that fits the y tick labels and the rotated y label.
@@ -277,8 +286,8 @@ void plot_heatmap(const std::string& path, const std::string& title, const std::
   // Cells share 330 px, but grow so that the widest number fits at 11 px.
   const bool values = show_values && K <= 30;
   double cell = 330.0 / K;
-  if (values) cell = std::max({cell, 22.0, chars * kEm * kMinFont + 6});
-  const double value_font = std::min({15.0, (cell - 6) / (kEm * chars), cell * 0.5});
+  if (values) cell = std::max({cell, 22.0, chars * kDigitEm * kMinFont + 8});
+  const double value_font = std::min({15.0, (cell - 8) / (kDigitEm * chars), cell * 0.5});
 
   // Every k-th tick label (k = 1, 2, 5, 10, ...) so that labels do not touch.
   auto tick_every = [&](double need) {
@@ -322,7 +331,7 @@ void plot_heatmap(const std::string& path, const std::string& title, const std::
   const double x0 = left + (W - (left + grid_w + right)) / 2, y0 = kTop + 16 + (H - (kTop + 16 + grid_h + bottom)) / 2;
 
   Svg svg(W, H, title);
-  const bool borders = K <= 60;
+  const bool borders = cell >= 10;  // thin white gaps; on tiny cells they would become a pattern
   for (size_t r = 0; r < R; ++r)
     for (size_t c = 0; c < C; ++c) {
       double col[3];
@@ -330,10 +339,11 @@ void plot_heatmap(const std::string& path, const std::string& title, const std::
       svg.rect(x0 + c * cell, y0 + r * cell, cell, cell, hex(col),
                std::string(borders ? "stroke=\"#ffffff\" stroke-width=\"1\" " : "") + "class=\"cell\"");
       if (values) {
-        // White text on dark cells, dark text on light ones (by luma).
+        // White text on dark cells, dark text on light ones (by luma); zeros faint, so
+        // the cells that hold something stand out.
         const bool dark = (0.299 * col[0] + 0.587 * col[1] + 0.114 * col[2]) / 255 < 0.55;
         svg.text(x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell + value_font * 0.35, fixed(v[r][c], decimals), value_font,
-                 "middle", "class=\"value\"", dark ? "#ffffff" : "#222222");
+                 "middle", "class=\"value\"", dark ? "#ffffff" : v[r][c] == 0 ? "#a6a6a6" : "#222222");
       }
     }
   svg.rect(x0, y0, grid_w, grid_h, "none", "stroke=\"#999999\" stroke-width=\"1\"");
@@ -347,9 +357,10 @@ void plot_heatmap(const std::string& path, const std::string& title, const std::
     svg.line(x0 - 4, y, x0, y, kAxisColour, 1);
     svg.text(x0 - 7, y + kTickFont * 0.35, std::to_string(r), kTickFont, "end");
   }
-  svg.text(x0 + grid_w / 2, y0 + grid_h + 18 + kTickFont + 14, xlabel, kLabelFont, "middle");
+  const Fitted xl = fit(xlabel, grid_w + 2 * left), yl = fit(ylabel, grid_h + 2 * kTop);
+  svg.text(x0 + grid_w / 2, y0 + grid_h + 18 + kTickFont + 14, xl.text, xl.font, "middle");
   const double ylx = x0 - 7 - row_label_w - 12, yly = y0 + grid_h / 2;
-  svg.text(ylx, yly, ylabel, kLabelFont, "middle", "transform=\"rotate(-90 " + px(ylx) + " " + px(yly) + ")\"");
+  svg.text(ylx, yly, yl.text, yl.font, "middle", "transform=\"rotate(-90 " + px(ylx) + " " + px(yly) + ")\"");
 
   // Colour bar: the same ramp as a gradient, bottom = low, with ticks at nice values.
   std::string grad = "<defs><linearGradient id=\"og-ramp\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
@@ -396,7 +407,7 @@ void plot_lines(const std::string& path, const std::string& title, const std::st
   Frame f{0, kTop, 0, 0, x_lo - x_pad, x_hi + x_pad, y_lo - y_pad, y_hi + y_pad};
 
   std::vector<std::string> names;
-  for (const Series& s : series) names.push_back(shorten(s.name, 32));
+  for (const Series& s : series) names.push_back(shorten(s.name, 24));
   const bool with_legend = series.size() > 1;
   const double legend_w = with_legend ? legend_width(names) : 0;
   const double bottom = 18 + kTickFont + 14 + kLabelFont + 6;
@@ -406,7 +417,7 @@ void plot_lines(const std::string& path, const std::string& title, const std::st
   f.width = kWidth - f.left - 20 - (with_legend ? legend_w + 12 : 0);
   // Fewer x ticks until their labels have room between them.
   std::vector<double> xticks;
-  for (int target = std::max(2, int(f.width / 80)); target >= 1; --target) {
+  for (int target = std::max(2, int(f.width / 55)); target >= 1; --target) {
     xticks = nice_ticks(f.x_lo, f.x_hi, target, integer_x);
     const double spacing = xticks.size() > 1 ? (xticks[1] - xticks[0]) / (f.x_hi - f.x_lo) * f.width : f.width;
     if (spacing >= widest(tick_labels(xticks), kTickFont) + 12) break;
@@ -420,7 +431,9 @@ void plot_lines(const std::string& path, const std::string& title, const std::st
     svg.line(x, f.bottom(), x, f.bottom() + 5, kAxisColour, 1);
     svg.text(x, f.bottom() + 18, xlabels[i], kTickFont, "middle");
   }
-  svg.text(f.left + f.width / 2, f.bottom() + 18 + kTickFont + 14, xlabel, kLabelFont, "middle");
+  const Fitted xl = fit(xlabel, kWidth - 16);
+  svg.text(std::clamp(f.left + f.width / 2, 8 + kEm * xl.font * glyphs(xl.text) / 2, kWidth - 8 - kEm * xl.font * glyphs(xl.text) / 2),
+           f.bottom() + 18 + kTickFont + 14, xl.text, xl.font, "middle");
   svg.line(f.left, f.bottom(), f.right(), f.bottom(), kAxisColour, 1);
   svg.line(f.left, f.top, f.left, f.bottom(), kAxisColour, 1);
 
@@ -488,7 +501,7 @@ void plot_bars(const std::string& path, const std::string& title, const std::str
   Frame f{0, kTop, 0, 0, 0, 1, lo < 0 ? lo - pad : lo, hi > 0 ? hi + pad : hi};
 
   std::vector<std::string> names, labels;
-  for (const auto& g : groups) names.push_back(shorten(g, 32));
+  for (const auto& g : groups) names.push_back(shorten(g, 24));
   for (const Bar& b : bars) labels.push_back(shorten(b.label, 28));
   const bool with_legend = G > 1;
   const double legend_w = with_legend ? legend_width(names) : 0;
@@ -507,7 +520,7 @@ void plot_bars(const std::string& path, const std::string& title, const std::str
   f.height = H - kTop - bottom;
   // A rotated first label reaches left of its cluster; widen the left margin if it would leave the canvas.
   if (angle > 0) {
-    const double reach = label_w * std::cos(rad) - cluster / 2 + 8;
+    const double reach = text_width(labels[0], kTickFont) * std::cos(rad) - cluster / 2 + 8;
     if (reach > f.left) {
       f.width -= reach - f.left;
       f.left = reach;

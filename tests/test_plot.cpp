@@ -196,9 +196,10 @@ TEST_CASE("plot: heatmap of a confusion matrix") {
     CHECK_MESSAGE(svg.find(v) != std::string::npos, v);
   CHECK(svg.find("class=\"colorbar\"") != std::string::npos);
   for (size_t k = 0; k < 4; ++k) CHECK(svg.find(">" + std::to_string(k) + "</text>") != std::string::npos);
-  // The largest cell is the darkest, so its number is white; a zero cell's is dark.
+  // The largest cell is the darkest, so its number is white; others dark; zeros faint grey.
   CHECK(svg.find("fill=\"#ffffff\" class=\"value\">50<") != std::string::npos);
-  CHECK(svg.find("fill=\"#222222\" class=\"value\">0<") != std::string::npos);
+  CHECK(svg.find("fill=\"#222222\" class=\"value\">7<") != std::string::npos);
+  CHECK(count(svg, "fill=\"#a6a6a6\" class=\"value\">0<") == 5);
   CHECK(svg.find("fill=\"#ffffff\" class=\"value\">0<") == std::string::npos);
 
   // Row-normalised: each row reads as shares of that row.
