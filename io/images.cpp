@@ -1,0 +1,459 @@
+// images.cpp — manifest and folder loaders, stb_image decoding, colour conversion,
+// the tent-filter resize and the augmentations (see images.h for the formulas).
+#include "io/images.h"
+
+#include <stb/stb_image.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string_view>
+
+#include "core/check.h"
+#include "core/parallel.h"
+
+namespace og {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_options(const char* fn, const ImageOptions& o) {
+  OG_CHECK(o.channels == 1 || o.channels == 3, fn, ": channels must be 1 or 3, got ", o.channels);
+  OG_CHECK(o.height >= 1 && o.width >= 1, fn, ": image size must be positive, got ", o.height,
+           "x", o.width);
+  OG_CHECK(o.expect_channels == 0 || o.expect_channels == 1 || o.expect_channels == 3, fn,
+           ": expect_channels must be 0 (any), 1 or 3, got ", o.expect_channels);
+}
+
+// ---- resize ---------------------------------------------------------------------
+
+// For each output index o along one axis: the first source index and the
+// normalised tent weights of the source pixels that contribute to it.
+struct AxisWeights {
+  std::vector<int> first, count;
+  std::vector<size_t> offset;
+  std::vector<double> w;
+};
+
+AxisWeights axis_weights(int src, int dst) {
+  AxisWeights a;
+  const double scale = double(src) / dst;
+  const double r = std::max(1.0, scale);   // tent half-width in source pixels
+  for (int o = 0; o < dst; ++o) {
+    const double c = (o + 0.5) * scale - 0.5;
+    const int lo = std::max(0, int(std::ceil(c - r)));
+    const int hi = std::min(src - 1, int(std::floor(c + r)));
+    const size_t start = a.w.size();
+    int first = -1;
+    double sum = 0;
+    for (int i = lo; i <= hi; ++i) {
+      const double wt = 1.0 - std::fabs(i - c) / r;
+      if (wt <= 0) continue;   // the tent's ends (and S = D neighbours) weigh nothing
+      if (first < 0) first = i;
+      a.w.push_back(wt);
+      sum += wt;
+    }
+    if (first < 0) {   // cannot happen for c inside [-0.5, src-0.5]; be safe anyway
+      first = std::min(src - 1, std::max(0, int(std::lround(c))));
+      a.w.push_back(1.0);
+      sum = 1.0;
+    }
+    for (size_t k = start; k < a.w.size(); ++k) a.w[k] /= sum;
+    a.first.push_back(first);
+    a.count.push_back(int(a.w.size() - start));
+    a.offset.push_back(start);
+  }
+  return a;
+}
+
+// C planes src[C,H,W] -> dst[C,Ho,Wo]: rows first, then columns; sums in double.
+void resize_planes(const float* src, int C, int H, int W, float* dst, int Ho, int Wo,
+                   const AxisWeights& ax, const AxisWeights& ay) {
+  std::vector<double> tmp(size_t(H) * Wo);
+  for (int c = 0; c < C; ++c) {
+    const float* s = src + size_t(c) * H * W;
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < Wo; ++x) {
+        double acc = 0;
+        const double* w = &ax.w[ax.offset[x]];
+        const float* row = s + size_t(y) * W + ax.first[x];
+        for (int k = 0; k < ax.count[x]; ++k) acc += w[k] * row[k];
+        tmp[size_t(y) * Wo + x] = acc;
+      }
+    float* d = dst + size_t(c) * Ho * Wo;
+    for (int y = 0; y < Ho; ++y) {
+      const double* w = &ay.w[ay.offset[y]];
+      for (int x = 0; x < Wo; ++x) {
+        double acc = 0;
+        for (int k = 0; k < ay.count[y]; ++k) acc += w[k] * tmp[size_t(ay.first[y] + k) * Wo + x];
+        d[size_t(y) * Wo + x] = float(acc);
+      }
+    }
+  }
+}
+
+// ---- decoding -------------------------------------------------------------------
+
+const char* channel_name(int colour) { return colour == 1 ? "gray" : "RGB"; }
+
+// Decodes `path` into out[C,H,W] (C, H, W from the options). Returns "" or the reason
+// it failed (no exceptions: this runs inside a parallel loop).
+std::string decode_into(const std::string& path, const ImageOptions& opt, float* out) {
+  int w = 0, h = 0, n = 0;
+  std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load(path.c_str(), &w, &h, &n, 0),
+                                                     stbi_image_free);
+  if (!px) {
+    const char* why = stbi_failure_reason();
+    return cat("cannot decode image (corrupt, truncated or not PNG/JPEG/BMP): ",
+               why ? why : "unknown reason");
+  }
+  const int colour = n >= 3 ? 3 : 1;   // 2 = gray+alpha, 4 = RGBA: the alpha is dropped
+  if (opt.expect_channels != 0 && colour != opt.expect_channels)
+    return cat("wrong channels: the image is ", channel_name(colour), " (", n,
+               " channels in the file), expected ", channel_name(opt.expect_channels));
+  if (opt.strict_size && (h != opt.height || w != opt.width))
+    return cat("image of the wrong size: ", h, "x", w, " (height x width), expected ",
+               opt.height, "x", opt.width);
+
+  const int C = opt.channels;
+  const bool same_size = h == opt.height && w == opt.width;
+  std::vector<float> planes;
+  float* dst = out;
+  if (!same_size) {
+    planes.resize(size_t(C) * h * w);
+    dst = planes.data();
+  }
+  const size_t hw = size_t(h) * w;
+  const unsigned char* p = px.get();
+  for (size_t i = 0; i < hw; ++i, p += n) {
+    if (colour == 1) {
+      const float g = p[0] / 255.0f;
+      for (int c = 0; c < C; ++c) dst[c * hw + i] = g;
+    } else if (C == 3) {
+      for (int c = 0; c < 3; ++c) dst[c * hw + i] = p[c] / 255.0f;
+    } else if (p[0] == p[1] && p[1] == p[2]) {
+      dst[i] = p[0] / 255.0f;   // gray stored as RGB stays exact
+    } else {
+      dst[i] = float((0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255.0);
+    }
+  }
+  if (!same_size)
+    resize_planes(planes.data(), C, h, w, out, opt.height, opt.width,
+                  axis_weights(w, opt.width), axis_weights(h, opt.height));
+  return "";
+}
+
+// Decodes every file in parallel into data.images; throws the first failure in order.
+// context[i] prefixes image i's error message.
+void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std::string>& context) {
+  const int64_t N = int64_t(data.paths.size());
+  const int64_t per_image = int64_t(opt.channels) * opt.height * opt.width;
+  data.images = Tensor::empty({N, opt.channels, opt.height, opt.width});
+  std::vector<std::string> errors(static_cast<size_t>(N));
+  float* out = data.images.data();
+  parallel_for(N, 4, [&](int64_t i) {
+    try {
+      errors[size_t(i)] = decode_into(data.paths[size_t(i)], opt, out + i * per_image);
+    } catch (const std::exception& e) {   // e.g. bad_alloc: must not leave the parallel region
+      errors[size_t(i)] = cat("cannot decode image: ", e.what());
+    }
+  });
+  for (size_t i = 0; i < errors.size(); ++i)
+    if (!errors[i].empty()) throw Error(context[i] + errors[i]);
+}
+
+// ---- the manifest ---------------------------------------------------------------
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_int(std::string_view s, int& v) {
+  s = trim(s);
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// RFC 4180 records: fields split by commas, quoted fields may hold commas, doubled
+// quotes and line breaks. Unquoted fields are trimmed of spaces and tabs.
+class ManifestReader {
+ public:
+  ManifestReader(const std::string& path, std::string text) : path_(path), text_(std::move(text)) {
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
+  }
+
+  bool next(std::vector<std::string>& fields, int64_t& record_line) {
+    fields.clear();
+    if (pos_ >= text_.size()) return false;
+    record_line = line_;
+    for (;;) {
+      std::string field;
+      while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
+      if (pos_ < text_.size() && text_[pos_] == '"') {
+        ++pos_;
+        for (;;) {
+          if (pos_ >= text_.size())
+            throw Error(cat("load_manifest: '", path_, "' line ", record_line,
+                            ": unterminated quote"));
+          const char c = text_[pos_++];
+          if (c == '"') {
+            if (pos_ < text_.size() && text_[pos_] == '"') {
+              field += '"';
+              ++pos_;
+              continue;
+            }
+            break;
+          }
+          if (c == '\n') ++line_;
+          field += c;
+        }
+        while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
+        if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\r' && text_[pos_] != '\n')
+          throw Error(cat("load_manifest: '", path_, "' line ", line_,
+                          ": unexpected text after a closing quote"));
+      } else {
+        const size_t start = pos_;
+        while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\r' &&
+               text_[pos_] != '\n')
+          ++pos_;
+        field = std::string(trim(std::string_view(text_).substr(start, pos_ - start)));
+      }
+      fields.push_back(std::move(field));
+      if (pos_ >= text_.size()) return true;
+      const char sep = text_[pos_++];
+      if (sep == ',') continue;
+      if (sep == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+      ++line_;
+      return true;
+    }
+  }
+
+ private:
+  const std::string& path_;
+  std::string text_;
+  size_t pos_ = 0;
+  int64_t line_ = 1;
+};
+
+std::string read_file(const char* fn, const std::string& path) {
+  std::error_code ec;
+  OG_CHECK(fs::exists(path, ec), fn, ": '", path, "' not found");
+  OG_CHECK(!fs::is_directory(path, ec), fn, ": '", path, "' is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  OG_CHECK(in.good(), fn, ": cannot open '", path, "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  OG_CHECK(!in.bad(), fn, ": cannot read '", path, "'");
+  return text.str();
+}
+
+bool is_image_name(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string ext = name.substr(dot + 1);
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp";
+}
+
+}  // namespace
+
+ImageData load_manifest(const std::string& csv_path, const ImageOptions& options) {
+  check_options("load_manifest", options);
+  ManifestReader reader(csv_path, read_file("load_manifest", csv_path));
+  const std::string where = cat("load_manifest: '", csv_path, "' line ");
+
+  std::vector<std::string> fields;
+  int64_t line = 0;
+  OG_CHECK(reader.next(fields, line), "load_manifest: '", csv_path,
+           "' is empty (expected a header path,label[,group])");
+  int col_path = -1, col_label = -1, col_group = -1;
+  for (size_t j = 0; j < fields.size(); ++j) {
+    std::string name = fields[j];
+    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    int* col = name == "path" ? &col_path : name == "label" ? &col_label
+                                          : name == "group" ? &col_group : nullptr;
+    if (!col) continue;
+    OG_CHECK(*col < 0, where, line, ": column '", name, "' appears twice in the header");
+    *col = int(j);
+  }
+  OG_CHECK(col_path >= 0 && col_label >= 0, where, line,
+           ": the header must name the columns path and label (and optionally group)");
+  const size_t ncols = fields.size();
+  const fs::path base = fs::path(csv_path).parent_path();
+
+  ImageData data;
+  std::vector<int64_t> lines;
+  while (reader.next(fields, line)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;   // a blank line
+    OG_CHECK(fields.size() == ncols, where, line, ": ", fields.size(), " fields, the header has ",
+             ncols);
+    const std::string& path = fields[size_t(col_path)];
+    OG_CHECK(!path.empty(), where, line, ": empty path");
+    int label = 0;
+    OG_CHECK(parse_int(fields[size_t(col_label)], label), where, line, ": label '",
+             fields[size_t(col_label)], "' is not an integer");
+    OG_CHECK(label >= 0, where, line, ": label ", label, " is negative (labels are 0, 1, 2, ...)");
+    if (col_group >= 0) {
+      int group = 0;
+      OG_CHECK(parse_int(fields[size_t(col_group)], group), where, line, ": group '",
+               fields[size_t(col_group)], "' is not an integer");
+      data.groups.push_back(group);
+    }
+    const fs::path p(path);
+    data.paths.push_back(p.is_absolute() || base.empty() ? path : (base / p).string());
+    data.labels.push_back(label);
+    lines.push_back(line);
+  }
+  OG_CHECK(!data.paths.empty(), "load_manifest: '", csv_path, "' lists no images");
+
+  std::vector<std::string> context(data.paths.size());
+  for (size_t i = 0; i < data.paths.size(); ++i) {
+    context[i] = cat("load_manifest: '", data.paths[i], "' (line ", lines[i], " of '", csv_path,
+                     "'): ");
+    std::error_code ec;
+    OG_CHECK(fs::is_regular_file(data.paths[i], ec), context[i], "image file not found");
+  }
+  decode_all(data, options, context);
+  return data;
+}
+
+ImageData load_folder(const std::string& dir, const ImageOptions& options) {
+  check_options("load_folder", options);
+  std::error_code ec;
+  OG_CHECK(fs::is_directory(dir, ec), "load_folder: '", dir,
+           fs::exists(dir, ec) ? "' is not a directory" : "' not found");
+
+  struct LabelDir {
+    int label;
+    std::string name;
+  };
+  std::vector<LabelDir> label_dirs;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name[0] == '.' || !it->is_directory(ec)) continue;
+    int label = 0;
+    OG_CHECK(parse_int(name, label) && trim(name).size() == name.size(), "load_folder: '",
+             it->path().string(), "' is not named by an integer label");
+    OG_CHECK(label >= 0, "load_folder: '", it->path().string(), "': label ", label,
+             " is negative (labels are 0, 1, 2, ...)");
+    label_dirs.push_back({label, name});
+  }
+  OG_CHECK(!ec, "load_folder: cannot list '", dir, "': ", ec.message());
+  std::sort(label_dirs.begin(), label_dirs.end(), [](const LabelDir& a, const LabelDir& b) {
+    return a.label != b.label ? a.label < b.label : a.name < b.name;
+  });
+
+  ImageData data;
+  for (const LabelDir& ld : label_dirs) {
+    const fs::path sub = fs::path(dir) / ld.name;
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(sub, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.empty() || name[0] == '.' || !is_image_name(name)) continue;
+      if (it->is_regular_file(ec)) names.push_back(name);
+    }
+    OG_CHECK(!ec, "load_folder: cannot list '", sub.string(), "': ", ec.message());
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      data.paths.push_back((sub / name).string());
+      data.labels.push_back(ld.label);
+    }
+  }
+  OG_CHECK(!data.paths.empty(), "load_folder: '", dir,
+           "' has no images (expected <dir>/<label>/<name>.png|jpg|jpeg|bmp)");
+  std::vector<std::string> context(data.paths.size());
+  for (size_t i = 0; i < data.paths.size(); ++i)
+    context[i] = cat("load_folder: '", data.paths[i], "': ");
+  decode_all(data, options, context);
+  return data;
+}
+
+Tensor load_image(const std::string& path, const ImageOptions& options) {
+  check_options("load_image", options);
+  std::error_code ec;
+  OG_CHECK(fs::is_regular_file(path, ec), "load_image: '", path, "': image file not found");
+  Tensor t = Tensor::empty({1, options.channels, options.height, options.width});
+  const std::string err = decode_into(path, options, t.data());
+  OG_CHECK(err.empty(), "load_image: '", path, "': ", err);
+  return t;
+}
+
+Tensor resize_bilinear(const Tensor& images, int height, int width) {
+  OG_CHECK(images.defined() && images.shape().nd == 4, "resize_bilinear: images ",
+           images.shape(), " must be [N,C,H,W]");
+  OG_CHECK(height >= 1 && width >= 1, "resize_bilinear: target size ", height, "x", width,
+           " must be positive (images ", images.shape(), ")");
+  const Shape& s = images.shape();
+  const int64_t N = s[0];
+  const int C = int(s[1]), H = int(s[2]), W = int(s[3]);
+  Tensor out = Tensor::empty({N, C, height, width});
+  if (out.numel() == 0) return out;
+  OG_CHECK(H >= 1 && W >= 1, "resize_bilinear: images ", s, " are empty");
+  const AxisWeights ax = axis_weights(W, width), ay = axis_weights(H, height);
+  const float* src = images.data();
+  float* dst = out.data();
+  parallel_for(N, 2, [&](int64_t n) {
+    resize_planes(src + n * C * H * W, C, H, W, dst + n * C * height * width, height, width, ax, ay);
+  });
+  return out;
+}
+
+void augment_batch(Tensor& batch, const Augment& a, Rng& rng) {
+  OG_CHECK(batch.defined() && batch.shape().nd == 4, "augment_batch: batch ", batch.shape(),
+           " must be [N,C,H,W]");
+  OG_CHECK(a.max_shift >= 0, "augment_batch: max_shift ", a.max_shift, " must be >= 0");
+  OG_CHECK(a.brightness >= 0 && a.brightness < 1, "augment_batch: brightness ", a.brightness,
+           " must be in [0, 1)");
+  const Shape& s = batch.shape();
+  const int64_t N = s[0], C = s[1], H = s[2], W = s[3];
+
+  struct Draw {
+    bool flip_h = false, flip_v = false;
+    int dx = 0, dy = 0;
+    float scale = 1;
+  };
+  std::vector<Draw> draws(static_cast<size_t>(N));
+  for (Draw& d : draws) {   // serial, in image order: independent of the thread count
+    if (a.flip_h) d.flip_h = rng.uniform() < 0.5f;
+    if (a.flip_v) d.flip_v = rng.uniform() < 0.5f;
+    if (a.max_shift > 0) {
+      d.dx = int(rng.below(uint64_t(2 * a.max_shift + 1))) - a.max_shift;
+      d.dy = int(rng.below(uint64_t(2 * a.max_shift + 1))) - a.max_shift;
+    }
+    if (a.brightness > 0) d.scale = rng.uniform(1 - a.brightness, 1 + a.brightness);
+  }
+
+  float* x = batch.data();
+  const int64_t per_image = C * H * W;
+  parallel_for(N, 16, [&](int64_t n) {
+    const Draw& d = draws[size_t(n)];
+    float* img = x + n * per_image;
+    const std::vector<float> src(img, img + per_image);
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t y = 0; y < H; ++y)
+        for (int64_t xo = 0; xo < W; ++xo) {
+          // Output (y, xo) shows the flipped image at (y - dy, xo - dx).
+          const int64_t yy = y - d.dy, xx = xo - d.dx;
+          float v = 0;
+          if (yy >= 0 && yy < H && xx >= 0 && xx < W) {
+            const int64_t sy = d.flip_v ? H - 1 - yy : yy, sx = d.flip_h ? W - 1 - xx : xx;
+            v = src[size_t((c * H + sy) * W + sx)];
+          }
+          img[(c * H + y) * W + xo] = d.scale * v;
+        }
+  });
+}
+
+}  // namespace og
