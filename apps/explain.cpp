@@ -187,12 +187,17 @@ int run_explain(int argc, char** argv) {
                         {"losses", "ce;rps;ev_l1;cdw_ce;sord;coral;clm;reg_l1", "curves: loss specs separated by ';'"},
                         {"width", "1", "curves: spread S of the peaked predictions, in classes"},
                         {"plot", "", "curves: also draw them to this SVG file"},
+                        {"list", "", "list every loss with its head and options", true},
                         {"json", "", "print one JSON object", true},
                     });
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.empty(), "explain: unexpected argument '", a.positional.at(0), "'");
-  OG_CHECK(a.has("loss"), "explain: --loss SPEC is required\nlosses:\n", LossSpec::catalogue());
+  if (a.flag("list")) {
+    std::fputs(LossSpec::catalogue().c_str(), stdout);
+    return 0;
+  }
   if (a.flag("curves")) return explain_curves(a);
+  OG_CHECK(a.has("loss"), "explain: --loss SPEC is required (e.g. rps, ce+0.5*rps, clm:link=probit)");
   if (a.has("group-logits")) return explain_group(a);
   OG_CHECK(a.has("label"), "explain: --label Y is required");
   const LossSpec spec = LossSpec::parse(a.str("loss"));

@@ -33,6 +33,9 @@ int run_train(int argc, char** argv) {
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"image-size", "32", "images: resize to this height and width"},
                       {"channels", "1", "images: 1 (grayscale) or 3 (RGB)"},
+                      {"flip", "", "images: random horizontal and vertical flips", true},
+                      {"shift", "0", "images: random shifts of up to this many pixels"},
+                      {"brightness", "0", "images: random scale of the normalised input in [1-b, 1+b]"},
                       {"loss", "ce", "loss spec, e.g. ce, ce+0.5*rps, coral, clm:link=probit"},
                       {"class-weights", "", "inverse, sqrt, effective:BETA or lds[:SIGMA], from the training labels"},
                       {"sampler", "shuffle", "shuffle, or balanced (every class equally often)"},
@@ -71,6 +74,7 @@ int run_train(int argc, char** argv) {
   OG_CHECK(a.str("sampler") == "shuffle" || a.str("sampler") == "balanced", "train: unknown sampler '",
            a.str("sampler"), "' (known: shuffle, balanced)");
   opt.balanced = a.str("sampler") == "balanced";
+  opt.augment = Augment{a.flag("flip"), a.flag("flip"), a.integer("shift"), static_cast<float>(a.number("brightness"))};
 
   DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
                    static_cast<uint64_t>(a.integer("split-seed")), 0, 0,

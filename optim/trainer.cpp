@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "io/prefetch.h"
 #include "optim/adam.h"
 #include "optim/lbfgs.h"
 #include "optim/clip.h"
@@ -144,8 +145,21 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   const auto t0 = std::chrono::steady_clock::now();
   double loss_sum = 0;
   int64_t correct = 0;
+  const Augment& aug = opt_.augment;
+  const bool augmenting = aug.flip_h || aug.flip_v || aug.max_shift > 0 || aug.brightness > 0;
+  const uint64_t aug_seed = augmenting ? model_.rng->next_u64() : 0;
+  Prefetcher batches(
+      [&](int64_t s) {
+        Dataset b = subset(data, order, s * opt_.batch, (s + 1) * opt_.batch);
+        if (augmenting) {
+          Rng r(aug_seed + static_cast<uint64_t>(s));
+          augment_batch(b.x, aug, r);
+        }
+        return b;
+      },
+      steps);
   for (int64_t s = 0; s < steps; ++s) {
-    const Dataset batch = subset(data, order, s * opt_.batch, (s + 1) * opt_.batch);
+    const Dataset batch = batches.next();
     Graph g;
     Var out = model_.net->forward(g.input(batch.x));
     Var loss = loss_node(out, batch);

@@ -6,7 +6,10 @@
 // model's Rng for everything random during training (data order, dropout), so
 // saving the model, the optimiser state, the Rng state, the epoch and the step is
 // enough to resume the very same run: train 2 epochs == train 1, save, load,
-// train 1. With optimizer "lbfgs" an epoch is one full-batch L-BFGS step (its
+// train 1. Batches are gathered (and augmented) on a worker thread while the model
+// trains on the previous one (io/prefetch.h); the augmentation of step s draws from
+// Rng(e + s), e drawn once per epoch from the model's Rng, so it is the same for any
+// thread timing and survives a resume. With optimizer "lbfgs" an epoch is one full-batch L-BFGS step (its
 // curvature history is not checkpointed: a resumed run starts a fresh history).
 // The library never prints: progress goes through the on_step callback.
 #pragma once
@@ -16,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "io/images.h"
 #include "layers/models.h"
 #include "losses/spec.h"
 #include "optim/lbfgs.h"
@@ -48,6 +52,7 @@ struct TrainOptions {
   int epochs = 1;
   std::vector<float> class_weights;  // empty = all 1; else one per class
   bool balanced = false;             // class-balanced sampling (optim/sampler.h) instead of a shuffle
+  Augment augment;                   // images: random flips / shifts / brightness per batch (io/images.h)
 };
 
 struct EpochStats {

@@ -1,6 +1,8 @@
 // The subcommands, driven in-process: flags, errors, and the files a run leaves.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -169,4 +171,60 @@ TEST_CASE("eval reports every metric, and totals of groups") {
   CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--loss",
                                        "total_nll:group=8", "--batch", "60", "--out", out}),
                   Error);  // batch not a multiple of the group
+}
+
+TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, compare, demo") {
+  test::TempDir tmp;
+  const std::string data = tmp.file("data"), run_dir = tmp.file("run");
+  REQUIRE(run(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "480", "--seed", "1", "--quiet"}) == 0);
+  REQUIRE(run(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--loss", "ce+0.5*rps",
+                               "--optimizer", "adam", "--lr", "0.002", "--batch", "32", "--epochs", "2", "--quiet",
+                               "--out", run_dir}) == 0);
+  Model m = load_model(run_dir + "/model.ogm");
+  CHECK(m.info.classes == 30);
+  CHECK(m.info.input == Shape{1, 32, 32});
+  CHECK(fs::exists(run_dir + "/best.ogm"));
+  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", run_dir + "/model.ogm", "--data", data + ":test", "--group",
+                            "8", "--json"}) == 0);
+  const std::string csv = tmp.file("pred.csv");
+  CHECK(run(cli::run_predict, {"ordgrad", "predict", "--model", run_dir + "/model.ogm", "--data", data + ":test",
+                               "--group", "8", "--limit", "2", "--csv", csv}) == 0);
+  std::FILE* f = std::fopen(csv.c_str(), "r");
+  REQUIRE(f);
+  int lines = 0;
+  for (int c; (c = std::fgetc(f)) != EOF;) lines += c == '\n';
+  std::fclose(f);
+  CHECK(lines > 1);
+  const std::string cmp = tmp.file("cmp");
+  CHECK(run(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce;corn", "--seeds", "1", "--epochs",
+                               "1", "--merge-labels", "0-4,5-9,10-29", "--out", cmp}) == 0);
+  CHECK(fs::exists(cmp + "/compare.csv"));
+  CHECK(fs::exists(cmp + "/compare.svg"));
+  CHECK_THROWS_WITH_AS(run(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce", "--out", cmp,
+                                              "--merge-labels", "0-4,6-29"}),
+                       "compare: --merge-labels leaves label 5 out", Error);
+  const std::string demo = tmp.file("demo");
+  CHECK(run(cli::run_demo, {"ordgrad", "demo", "--out", demo, "--n", "480", "--epochs", "1"}) == 0);
+  for (const char* pic : {"/curves.svg", "/confusion.svg", "/explain.svg"}) CHECK(fs::exists(demo + pic));
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--list"}) == 0);
+  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--curves", "--classes", "10", "--label", "4", "--losses",
+                               "ce;coral;corn;clm:link=probit;reg_l1", "--plot", tmp.file("curves.svg")}) == 0);
+}
+
+TEST_CASE("bad image data: a corrupt PNG, a label outside the classes, a missing manifest") {
+  test::TempDir tmp;
+  const std::string data = tmp.file("data");
+  REQUIRE(run(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "64", "--quiet"}) == 0);
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", tmp.file("nothing"), "--out", tmp.file("r")}),
+                       doctest::Contains("unknown data"), Error);
+  {  // truncate one image listed in the manifest
+    std::FILE* f = std::fopen((data + "/images/000003.png").c_str(), "r+b");
+    REQUIRE(f);
+    REQUIRE(ftruncate(fileno(f), 20) == 0);
+    std::fclose(f);
+  }
+  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--out",
+                                            tmp.file("r"), "--quiet"}),
+                       doctest::Contains("000003.png"), Error);
+  CHECK_FALSE(fs::exists(tmp.file("r") + "/model.ogm"));
 }

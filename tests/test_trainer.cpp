@@ -164,3 +164,26 @@ TEST_CASE("class-balanced sampling trains deterministically and refuses group lo
   Trainer tc(c, o);
   CHECK_THROWS_WITH_AS(tc.train_epoch(train), doctest::Contains("would break the groups"), Error);
 }
+
+TEST_CASE("augmented training is deterministic and resumes bit for bit") {
+  Dataset train = blobs(160, 10);
+  TrainOptions o = small_opts(2);
+  o.augment = Augment{true, true, 1, 0.1f};
+  test::TempDir dir;
+  Model straight = small_cnn(3), again = small_cnn(3), plain = small_cnn(3);
+  Trainer ts(straight, o), ta(again, o);
+  TrainOptions no_aug = small_opts(2);
+  Trainer tp(plain, no_aug);
+  for (int e = 0; e < 2; ++e) ts.train_epoch(train), ta.train_epoch(train), tp.train_epoch(train);
+  CHECK(same_weights(straight, again));
+  CHECK_FALSE(same_weights(straight, plain));  // the augmentation did something
+  Model first = small_cnn(3);
+  Trainer t1(first, o);
+  t1.train_epoch(train);
+  t1.save(dir.file("c.ogm"));
+  Model resumed = small_cnn(77);
+  Trainer t2(resumed, o);
+  t2.resume(dir.file("c.ogm"));
+  t2.train_epoch(train);
+  CHECK(same_weights(straight, resumed));
+}
