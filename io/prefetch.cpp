@@ -1,10 +1,11 @@
 // prefetch.cpp — the background batch worker and its bounded queue.
 #include "io/prefetch.h"
 
+#include <omp.h>
+
 #include <utility>
 
 #include "core/check.h"
-#include "core/parallel.h"
 
 namespace og {
 
@@ -28,7 +29,9 @@ Prefetcher::~Prefetcher() {
 }
 
 void Prefetcher::run(int worker_threads) {
-  set_num_threads(worker_threads);   // OpenMP's thread count is per thread: set the worker's own
+  // OpenMP's thread count is per thread: set the worker's own. Not og::set_num_threads,
+  // which also writes OpenBLAS's global setting while the caller may be inside a GEMM.
+  omp_set_num_threads(worker_threads);
   for (int64_t s = 0; s < steps_; ++s) {
     {
       std::unique_lock<std::mutex> lock(mu_);
