@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory"},
     {"explain", og::cli::run_explain, "a loss's value and gradient for one prediction"},
     {"inspect", og::cli::run_inspect, "a model file's metadata and parameters"},
+    {"gradcheck", og::cli::run_gradcheck, "check a loss's gradient against finite differences"},
 };
 
 void usage(std::FILE* out) {

@@ -228,3 +228,12 @@ TEST_CASE("bad image data: a corrupt PNG, a label outside the classes, a missing
                        doctest::Contains("000003.png"), Error);
   CHECK_FALSE(fs::exists(tmp.file("r") + "/model.ogm"));
 }
+
+TEST_CASE("gradcheck passes every loss of the spec language") {
+  for (const char* spec : {"ce", "rps", "ev_l2", "cum_bce", "cdw_ce:alpha=2", "sord", "gauss_ld:sigma=2", "mean_var",
+                           "coral", "corn", "clm", "clm:link=probit", "reg_l2", "total_nll:group=3", "total_crps:group=4+rps"}) {
+    INFO(spec);
+    CHECK(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", spec}) == 0);
+  }
+  CHECK_THROWS_AS(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", "total_nll:group=3", "--batch", "4"}), Error);
+}
