@@ -12,6 +12,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/data.h"
+#include "apps/plot.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
 #include "losses/group_total.h"
@@ -56,6 +57,7 @@ int run_eval(int argc, char** argv) {
                      {"split-seed", "0", "tables: seed of the train/test split"},
                      {"batch", "256", "inference batch size"},
                      {"threads", "2", "OpenMP threads"},
+                     {"plot", "", "also draw the confusion matrix to this SVG file"},
                      {"json", "", "print one JSON object", true},
                  });
   if (!a.parse(argc, argv, 2)) return 0;
@@ -88,6 +90,9 @@ int run_eval(int argc, char** argv) {
              model.info.loss, "'");
     gr = group_report(probs, d.data.y, G, K);
   }
+  if (a.has("plot"))
+    plot_heatmap(a.str("plot"), "Confusion matrix of " + a.str("model") + " on " + a.str("data"), r.confusion,
+                 "predicted class", "true class");
   if (a.flag("json")) {
     std::string json = to_json(r);
     if (G > 0) {

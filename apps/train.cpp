@@ -3,7 +3,8 @@
 // DIR (--out) holds the run: checkpoint.ogm (every epoch: model, optimiser, Rng,
 // epoch), best.ogm (the epoch with the lowest held-out MAE), model.ogm (the final
 // model), log.csv (one row per epoch). The held-out set is the validation split of
-// an image folder, else the test split. All files are
+// an image folder, else the test split. curves.svg draws the epochs of this
+// invocation (log.csv keeps all of them across resumes). All files are
 // written through a temporary file and a rename, so a crash never leaves a half file.
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/data.h"
+#include "apps/plot.h"
 #include "apps/progress.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
@@ -117,6 +119,8 @@ int run_train(int argc, char** argv) {
   double best_mae = 1e300;
   if (a.has("resume") && std::ifstream(out + "/best.ogm"))
     best_mae = std::strtod(load_checkpoint(out + "/best.ogm").meta_at("heldout_mae").c_str(), nullptr);
+  Series curve_train{"train loss", {}, {}, {}}, curve_held{std::string(held) + " loss", {}, {}, {}},
+      curve_mae{std::string(held) + " MAE", {}, {}, {}};
   while (trainer.epoch() < opt.epochs) {
     Progress bar("train");
     EpochStats st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
@@ -137,6 +141,10 @@ int run_train(int argc, char** argv) {
       trainer.save(out + "/best.ogm", {{"heldout_mae", cat(mae)}});
     }
     write_text_atomic(out + "/log.csv", log.str());
+    for (Series* c : {&curve_train, &curve_held, &curve_mae}) c->x.push_back(double(st.epoch));
+    curve_train.y.push_back(st.loss), curve_held.y.push_back(ev.loss), curve_mae.y.push_back(mae);
+    plot_lines(out + "/curves.svg", "Training curves: " + info.spec + ", loss " + info.loss, "epoch", "loss / MAE",
+               {curve_train, curve_held, curve_mae});
   }
   trainer.save(out + "/model.ogm");
   if (!quiet) std::printf("saved %s/model.ogm (last epoch) and %s/best.ogm (best %s MAE %.3f)\n", out.c_str(),

@@ -64,7 +64,7 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
     ++files;
     CHECK(e.path().string().find(".tmp") == std::string::npos);
   }
-  CHECK(files == 4);  // model, checkpoint, best, log
+  CHECK(files == 5);  // model, checkpoint, best, log, curves
   CHECK(fs::exists(dir / "best.ogm"));
   Model m = load_model((dir / "model.ogm").string());
   CHECK(m.info.spec == "mlp:16");
@@ -184,8 +184,10 @@ TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, comp
   CHECK(m.info.classes == 30);
   CHECK(m.info.input == Shape{1, 32, 32});
   CHECK(fs::exists(run_dir + "/best.ogm"));
+  CHECK(fs::exists(run_dir + "/curves.svg"));
   CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", run_dir + "/model.ogm", "--data", data + ":test", "--group",
-                            "8", "--json"}) == 0);
+                            "8", "--json", "--plot", tmp.file("confusion.svg")}) == 0);
+  CHECK(fs::exists(tmp.file("confusion.svg")));
   const std::string csv = tmp.file("pred.csv");
   CHECK(run(cli::run_predict, {"ordgrad", "predict", "--model", run_dir + "/model.ogm", "--data", data + ":test",
                                "--group", "8", "--limit", "2", "--csv", csv}) == 0);
