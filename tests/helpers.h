@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/check.h"
 #include "core/graph.h"
 #include "core/rng.h"
 
@@ -41,6 +42,17 @@ inline bool bit_equal(const Tensor& a, const Tensor& b) {
   for (int64_t i = 0; i < a.numel(); ++i)
     if (std::memcmp(a.data() + i, b.data() + i, sizeof(float)) != 0) return false;
   return true;
+}
+
+// The message of the og::Error that f() throws, or "(no error)".
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents at scope exit.

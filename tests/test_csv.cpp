@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "core/check.h"
+#include "tests/helpers.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "io/csv.h"
@@ -46,15 +47,7 @@ class CsvDir {
   fs::path root_;
 };
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 std::string read_error(const std::string& path, const TableOptions& opt = {}) {
   return error_of([&] { read_table(path, opt); });

@@ -52,15 +52,7 @@ void write_text(const std::string& path, const std::string& text) {
   out.write(text.data(), std::streamsize(text.size()));
 }
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // The 4 x 3 gray test image: byte 20*(y*4+x) + 5.
