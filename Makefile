@@ -66,8 +66,8 @@ CLI_OBJ := $(filter-out $(BUILD)/apps/main.o,$(APP_OBJ))
 $(TEST_BIN): $(TEST_OBJ) $(CLI_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
-test: deps $(TEST_BIN)
-	@OMP_NUM_THREADS=2 bash scripts/run-tests.sh $(TEST_BIN)
+test: deps $(TEST_BIN) $(BIN)
+	@OMP_NUM_THREADS=2 ORDGRAD_BIN=$(BIN) bash scripts/run-tests.sh $(TEST_BIN)
 
 demo: all
 	./$(BIN) demo

@@ -1,10 +1,15 @@
 // The subcommands, driven in-process: flags, errors, and the files a run leaves.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -238,4 +243,36 @@ TEST_CASE("gradcheck passes every loss of the spec language") {
     CHECK(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", spec}) == 0);
   }
   CHECK_THROWS_AS(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", "total_nll:group=3", "--batch", "4"}), Error);
+}
+
+// The `ordgrad` binary itself (make test passes its path in ORDGRAD_BIN): exit codes
+// and the one-line errors of main.cpp.
+TEST_CASE("the ordgrad binary: unknown subcommand, unknown flag, bad loss, --help") {
+  const char* bin = std::getenv("ORDGRAD_BIN");
+  if (bin == nullptr) {
+    MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
+    return;
+  }
+  test::TempDir tmp;
+  auto sh = [&](const std::string& args, std::string& err) {
+    const std::string errf = tmp.file("err");
+    const int status = std::system((std::string(bin) + " " + args + " >/dev/null 2>" + errf).c_str());
+    std::ifstream in(errf);
+    std::stringstream s;
+    s << in.rdbuf();
+    err = s.str();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string err;
+  CHECK(sh("frobnicate", err) == 1);
+  CHECK(err.rfind("ordgrad: unknown command 'frobnicate'", 0) == 0);
+  CHECK(sh("train --epochz 3", err) == 1);
+  CHECK(err == "ordgrad: train: unknown flag --epochz (see ordgrad train --help)\n");
+  CHECK(sh("explain --loss hinge --logits 1,2 --label 0", err) == 1);
+  CHECK(err.find("unknown loss 'hinge'") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // one line
+  CHECK(sh("eval --model " + tmp.file("missing.ogm"), err) == 1);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(sh("train --help", err) == 0);
+  CHECK(sh("--help", err) == 0);
 }
