@@ -56,9 +56,7 @@ struct TotalCrpsNode : Node {
       const total::GroupConv gc(z.data(), l.members(g), l.size(g), K);
       lg[g] = crps_of(gc.dist(), gt.totals[g], nullptr);
     });
-    double loss = 0;
-    for (int g = 0; g < l.count(); ++g) loss += gt.w[g] * lg[g];
-    value[0] = static_cast<float>(loss);
+    value[0] = static_cast<float>(gt.weighted(lg));
   }
   void backward() override {
     if (!wants(0)) return;

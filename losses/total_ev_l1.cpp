@@ -53,9 +53,7 @@ struct TotalEvL1Node : Node {
       std::vector<double> p, mu;
       lg[g] = std::fabs(error_of(z.data(), K, g, p, mu));
     });
-    double loss = 0;
-    for (int g = 0; g < l.count(); ++g) loss += gt.w[g] * lg[g];
-    value[0] = static_cast<float>(loss);
+    value[0] = static_cast<float>(gt.weighted(lg));
   }
   void backward() override {
     if (!wants(0)) return;

@@ -70,9 +70,7 @@ struct TotalNllNode : Node {
       const LogChain c(z.data(), l.members(g), l.size(g), K);
       lg[g] = -c.prefix.back()[gt.totals[g]];
     });
-    double loss = 0;
-    for (int g = 0; g < l.count(); ++g) loss += gt.w[g] * lg[g];
-    value[0] = static_cast<float>(loss);
+    value[0] = static_cast<float>(gt.weighted(lg));
   }
   void backward() override {
     if (!wants(0)) return;
