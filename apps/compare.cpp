@@ -87,8 +87,7 @@ int run_compare(int argc, char** argv) {
   OG_CHECK(a.has("data") && a.has("out"), "compare: --data and --out are required");
   set_num_threads(a.integer("threads"));
   const std::string out = a.str("out");
-  OG_CHECK(mkdir(out.c_str(), 0755) == 0 || errno == EEXIST, "compare: cannot create ", out, ": ",
-           std::strerror(errno));
+  make_dirs(out);
   DataOptions dopt;
   dopt.height = dopt.width = a.integer("image-size");
   NamedData train = load_named(a.str("data"), "train", dopt);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "io/idx.h"
 #include "io/images.h"
@@ -110,6 +111,12 @@ void prepare_inputs(Tensor& x, const ModelInfo& info) {
   } else {
     normalize(x, info.norm_mean, info.norm_std);
   }
+}
+
+void make_dirs(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  OG_CHECK(!ec && is_directory(dir), "cannot create directory ", dir, ": ", ec ? ec.message() : "a file is in the way");
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) {

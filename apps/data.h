@@ -43,6 +43,8 @@ NamedData load_named(const std::string& name, const std::string& fallback_split,
                      const DataOptions& opt = {});
 // Normalise inputs the way `info` says (scalar for images, per feature for tables).
 void prepare_inputs(Tensor& x, const ModelInfo& info);
+// Create a directory and its parents if missing (og::Error naming it otherwise).
+void make_dirs(const std::string& dir);
 // Write text to path through a temporary file and rename (never a half file).
 void write_text_atomic(const std::string& path, const std::string& text);
 

@@ -57,8 +57,7 @@ int run_demo(int argc, char** argv) {
   if (!a.parse(argc, argv, 2)) return 0;
   set_num_threads(a.integer("threads"));
   const std::string out = a.str("out"), data_dir = out + "/data", run_dir = out + "/run";
-  for (const std::string& d : {out, run_dir})
-    OG_CHECK(mkdir(d.c_str(), 0755) == 0 || errno == EEXIST, "demo: cannot create ", d, ": ", std::strerror(errno));
+  make_dirs(run_dir);
   const int K = 30, G = 8;
 
   std::printf("== 1. counting images (%s)\n", data_dir.c_str());

@@ -103,8 +103,7 @@ int run_train(int argc, char** argv) {
   prepare_inputs(train.data.x, model.info);
   prepare_inputs(test.data.x, model.info);
 
-  OG_CHECK(mkdir(out.c_str(), 0755) == 0 || errno == EEXIST, "train: cannot create ", out, ": ",
-           std::strerror(errno));
+  make_dirs(out);
   const bool quiet = a.flag("quiet");
   if (!quiet)
     std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, batch %d, %d threads, BLAS %s\n",

@@ -210,7 +210,7 @@ TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, comp
   CHECK_THROWS_WITH_AS(run(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce", "--out", cmp,
                                               "--merge-labels", "0-4,6-29"}),
                        "compare: --merge-labels leaves label 5 out", Error);
-  const std::string demo = tmp.file("demo");
+  const std::string demo = tmp.file("runs/nested/demo");  // parents are created
   CHECK(run(cli::run_demo, {"ordgrad", "demo", "--out", demo, "--n", "480", "--epochs", "1"}) == 0);
   for (const char* pic : {"/curves.svg", "/confusion.svg", "/explain.svg"}) CHECK(fs::exists(demo + pic));
   CHECK(run(cli::run_explain, {"ordgrad", "explain", "--list"}) == 0);
