@@ -10,18 +10,11 @@
 #include "losses/group_total.h"
 
 using namespace og;
+using test::target;
 using test::Built;
 using test::randn;
 
 namespace {
-
-LossTarget target(std::vector<int> labels, int K, std::vector<float> sample_weights = {}) {
-  LossTarget t;
-  t.labels = std::move(labels);
-  t.K = K;
-  t.sample_weights = std::move(sample_weights);
-  return t;
-}
 
 // n labels in [0,K) from the row's generator.
 std::vector<int> random_labels(int n, int K, Rng& r) {

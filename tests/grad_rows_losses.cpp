@@ -13,17 +13,11 @@
 #include "losses/sord.h"
 
 using namespace og;
+using test::target;
 using test::Built;
 using test::randn;
 
 namespace {
-
-LossTarget target(std::vector<int> labels, int K) {
-  LossTarget t;
-  t.labels = std::move(labels);
-  t.K = K;
-  return t;
-}
 
 // Logits [N,K] (sd 2) whose expected value mu_i = sum_k v_k p_ik stays more than 0.3
 // away from v_{y_i} + c for each kink offset c (rows are redrawn until so). A

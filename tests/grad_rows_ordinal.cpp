@@ -8,6 +8,7 @@
 #include "losses/reg.h"
 
 using namespace og;
+using test::target;
 using test::Built;
 using test::GradRow;
 using test::randn;
@@ -24,13 +25,6 @@ Tensor ordered(int64_t N, int64_t T, Rng& r) {
     for (int64_t k = 1; k < T; ++k) c[i * T + k] = c[i * T + k - 1] + r.uniform(0.5f, 1.5f);
   }
   return c;
-}
-
-LossTarget target(std::vector<int> labels, int K) {
-  LossTarget t;
-  t.labels = std::move(labels);
-  t.K = K;
-  return t;
 }
 
 // r_i = v_{y_i} + d_i with the residuals d given: away from the kinks of |d| (0) and

@@ -14,6 +14,7 @@
 #include "core/check.h"
 #include "core/graph.h"
 #include "core/rng.h"
+#include "losses/loss.h"
 
 namespace og::test {
 
@@ -42,6 +43,15 @@ inline bool bit_equal(const Tensor& a, const Tensor& b) {
   for (int64_t i = 0; i < a.numel(); ++i)
     if (std::memcmp(a.data() + i, b.data() + i, sizeof(float)) != 0) return false;
   return true;
+}
+
+// A loss target of labels in [0,K), with optional per-row weights.
+inline LossTarget target(std::vector<int> labels, int K, std::vector<float> sample_weights = {}) {
+  LossTarget t;
+  t.labels = std::move(labels);
+  t.K = K;
+  t.sample_weights = std::move(sample_weights);
+  return t;
 }
 
 // The message of the og::Error that f() throws, or "(no error)".

@@ -18,16 +18,9 @@
 #include "losses/group_total.h"
 
 using namespace og;
+using test::target;
 
 namespace {
-
-LossTarget target(std::vector<int> labels, int K, std::vector<float> sample_weights = {}) {
-  LossTarget t;
-  t.labels = std::move(labels);
-  t.K = K;
-  t.sample_weights = std::move(sample_weights);
-  return t;
-}
 
 // softmax of each row of z [N,K], rounded to float (what a model reports).
 std::vector<float> softmax_rows(const Tensor& z) {

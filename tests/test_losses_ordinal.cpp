@@ -26,16 +26,10 @@
 #include "losses/reg.h"
 
 using namespace og;
+using test::target;
 using test::randn;
 
 namespace {
-LossTarget target(std::vector<int> labels, int K) {
-  LossTarget t;
-  t.labels = std::move(labels);
-  t.K = K;
-  return t;
-}
-
 // The value of a scalar loss and the gradients of its leaves, on a fresh graph.
 struct Run {
   double value;
