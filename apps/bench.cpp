@@ -18,6 +18,7 @@
 #include "apps/data.h"
 #include "core/parallel.h"
 #include "io/idx.h"
+#include "layers/conv2d.h"
 
 namespace og::cli {
 
@@ -64,9 +65,14 @@ int run_bench(int argc, char** argv) {
                       {"classes", "10", "width of the last layer"},
                       {"layers", "", "print per-node forward/backward times instead", true},
                       {"json", "", "print one JSON line", true},
+                      {"conv", "auto", "convolution algorithm: auto, im2col or winograd"},
                   });
   if (!a.parse(argc, argv, 2)) return 0;
   set_num_threads(a.integer("threads"));
+  const std::string conv = a.str("conv");
+  OG_CHECK(conv == "auto" || conv == "im2col" || conv == "winograd", "bench: unknown --conv '", conv,
+           "' (known: auto, im2col, winograd)");
+  set_conv_algo(conv == "im2col" ? ConvAlgo::im2col : conv == "winograd" ? ConvAlgo::winograd : ConvAlgo::automatic);
   const int batch = a.integer("batch"), steps = a.integer("steps"), classes = a.integer("classes");
   OG_CHECK(batch > 0 && steps > 0 && a.integer("windows") > 0 && classes > 1,
            "bench: batch, steps, windows must be positive and classes > 1");

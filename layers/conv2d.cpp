@@ -28,6 +28,7 @@
 
 #include "core/blas.h"
 #include "core/parallel.h"
+#include "layers/conv2d_winograd.h"
 #include "layers/init.h"
 
 namespace og {
@@ -181,10 +182,22 @@ double lane_sum(const float* v, int64_t n) {
   return s;
 }
 
+ConvAlgo g_conv_algo = ConvAlgo::automatic;
+
+// Winograd F(2x2,3x3) for 3x3 stride-1 kernels over at least kWinogradMinChannels
+// input channels; below that its GEMMs are too thin (conv1 of a grayscale image).
+constexpr int64_t kWinogradMinChannels = 8;
+bool use_winograd(const Geom& g) {
+  if (g.K != 3 || g.S != 1 || g_conv_algo == ConvAlgo::im2col) return false;
+  return g_conv_algo == ConvAlgo::winograd || g.C >= kWinogradMinChannels;
+}
+
 struct Conv2dNode : Node {
   Geom g;
   bool relu;
-  Conv2dNode(Geom geom, bool fuse_relu) : g(geom), relu(fuse_relu) {}
+  bool winograd;
+  Conv2dNode(Geom geom, bool fuse_relu) : g(geom), relu(fuse_relu), winograd(use_winograd(geom)) {}
+  WinogradConv wino() const { return {g.N, g.C, g.H, g.W, g.O, g.P, g.Ho, g.Wo}; }
   const char* name() const override { return "conv2d"; }
   bool has_bias() const { return inputs.size() == 3; }
   int64_t chunks() const { return (g.N + kChunk - 1) / kChunk; }
@@ -194,6 +207,7 @@ struct Conv2dNode : Node {
     const float *x = in(0).data(), *w = in(1).data();
     const float* b = has_bias() ? in(2).data() : nullptr;
     float* y = value.data();
+    if (winograd) return wino().forward(x, w, b, relu, y);
     const int64_t CHW = g.C * g.H * g.W, HWo = g.hwo(), ckk = g.ckk();
     parallel_for(chunks(), 2, [&](int64_t ch) {
       const int64_t n0 = ch * kChunk, nc = std::min(kChunk, g.N - n0), L = nc * HWo;
@@ -221,6 +235,9 @@ struct Conv2dNode : Node {
     const bool want_x = wants(0), want_w = wants(1), want_b = has_bias() && wants(2);
     const float *x = in(0).data(), *w = in(1).data(), *gy = grad.data(), *y = value.data();
     float* dx = want_x ? in_grad(0).data() : nullptr;  // allocated here, not in the threads
+    if (winograd)
+      return wino().backward(x, w, y, gy, relu, dx, want_w ? in_grad(1).data() : nullptr,
+                             want_b ? in_grad(2).data() : nullptr);
     const int64_t CHW = g.C * g.H * g.W, HWo = g.hwo(), ckk = g.ckk(), nch = chunks();
     const int64_t dw_size = want_w ? g.O * ckk : 0, part = dw_size + (want_b ? g.O : 0);
     float* partials = grow(tls_partials, nch * part);
@@ -278,6 +295,9 @@ struct Conv2dReluNode : Conv2dNode {
 };
 
 }  // namespace
+
+void set_conv_algo(ConvAlgo a) { g_conv_algo = a; }
+ConvAlgo conv_algo() { return g_conv_algo; }
 
 Var conv2d(Var x, Var w, Var b, int stride, int pad, bool fuse_relu) {
   const Shape &sx = x.shape(), &sw = w.shape();

@@ -11,6 +11,14 @@
 
 namespace og {
 
+// How conv2d nodes compute: automatic (the default) takes Winograd F(2x2,3x3)
+// (layers/conv2d_winograd.cpp) for 3x3 stride-1 kernels over >= 8 input channels and
+// im2col + sgemm otherwise; the others force one path (tests, `ordgrad bench --conv`).
+// Read when a node is created; the choice changes float rounding, never the math.
+enum class ConvAlgo { automatic, im2col, winograd };
+void set_conv_algo(ConvAlgo algo);
+ConvAlgo conv_algo();
+
 // y = conv(x, w) + b, or relu of it with fuse_relu (node "conv2d_relu").
 // x [N,C,H,W], w [O,C,K,K], b [O] or an undefined Var (b.node == nullptr) for no
 // bias; y [N,O,H',W'], H' = (H + 2P - K)/S + 1, W' likewise (P = pad, S = stride).

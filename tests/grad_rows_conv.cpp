@@ -26,10 +26,9 @@ Built conv_row(Graph& g, Rng& r, Shape xs, Shape ws, bool bias, int stride, int 
 // conv2d_relu on inputs whose pre-activations all lie >= 0.03 from the kink at 0.
 // With |x| <= 1, |w| <= 0.5 the checker moves one x by <= 0.02 (z by <= 0.01) and one
 // w or b by <= 0.02 (z by <= 0.02), so no pre-activation crosses 0. Redraw until so.
-Built conv_relu_row(Graph& g, Rng& r) {
-  const Shape xs{2, 2, 4, 4}, ws{3, 2, 3, 3};
+Built conv_relu_row(Graph& g, Rng& r, Shape xs, Shape ws) {
   for (;;) {
-    Tensor x = uniform(xs, r, -1, 1), w = uniform(ws, r, -0.5f, 0.5f), b = uniform({3}, r, -0.5f, 0.5f);
+    Tensor x = uniform(xs, r, -1, 1), w = uniform(ws, r, -0.5f, 0.5f), b = uniform({ws[0]}, r, -0.5f, 0.5f);
     Graph probe;
     Var z = conv2d(probe.input(x), probe.input(w), probe.input(b), 1, 1);
     float closest = INFINITY;
@@ -61,7 +60,13 @@ std::vector<GradRow> og::test::conv_rows() {
       {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {5, 3, 4, 5}, {4, 3, 1, 1}, true, 1, 0); }},  // 1x1 fast path
       {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {2, 3, 5, 6}, {2, 3, 3, 3}, false, 1, 0); }},
       {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {2, 2, 5, 5}, {3, 2, 2, 2}, true, 3, 2); }},  // windows skip inputs
-      {"conv2d_relu", conv_relu_row},
+      {"conv2d_relu", [](Graph& g, Rng& r) { return conv_relu_row(g, r, {2, 2, 4, 4}, {3, 2, 3, 3}); }},
+      // >= 8 input channels, 3x3 stride 1: the Winograd path (layers/conv2d_winograd.cpp);
+      // odd output sizes clip the edge tiles; 2x2 images are one tile, mostly padding.
+      {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {3, 8, 5, 6}, {4, 8, 3, 3}, true, 1, 1); }},
+      {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {2, 8, 6, 5}, {3, 8, 3, 3}, false, 1, 0); }},
+      {"conv2d", [](Graph& g, Rng& r) { return conv_row(g, r, {9, 8, 2, 2}, {2, 8, 3, 3}, true, 1, 1); }},
+      {"conv2d_relu", [](Graph& g, Rng& r) { return conv_relu_row(g, r, {2, 8, 4, 3}, {3, 8, 3, 3}); }},
       {"max_pool2d", [](Graph& g, Rng& r) { Var x = g.leaf(no_ties({2, 3, 4, 4}, r)); return Built{max_pool2d(x, 2, 2), {x}}; }},
       {"max_pool2d", [](Graph& g, Rng& r) { Var x = g.leaf(no_ties({1, 2, 5, 6}, r)); return Built{max_pool2d(x, 3, 2), {x}}; }},  // overlapping windows
       {"avg_pool2d", [](Graph& g, Rng& r) { Var x = g.leaf(randn({2, 3, 6, 5}, r)); return Built{avg_pool2d(x, 2, 2), {x}}; }},

@@ -89,6 +89,19 @@ const ConvCase kCases[] = {
     {2, 2, 3, 4, 1, 3, 1, 1},   // "same" path with W = 1: side columns are all padding
     {3, 2, 2, 1, 6, 3, 1, 1},   // "same" path with H = 1: top and bottom rows all padding
     {2, 3, 4, 9, 9, 5, 1, 1},   // stride 1 but W' != W: the general path
+    {3, 8, 5, 6, 6, 3, 1, 1},   // C >= 8: Winograd by default, even tile counts
+    {2, 9, 4, 7, 5, 3, 1, 1},   // Winograd with odd output sizes: clipped edge tiles
+    {2, 8, 3, 9, 8, 3, 1, 0},   // Winograd without padding
+    {70, 8, 2, 3, 3, 3, 1, 2},  // Winograd: many chunks, P = 2, outputs beyond the input
+};
+
+// Every case once per algorithm: Winograd applies to the 3x3 stride-1 ones.
+const ConvAlgo kAlgos[] = {ConvAlgo::automatic, ConvAlgo::im2col, ConvAlgo::winograd};
+
+// Sets the algorithm for new conv2d nodes and restores the default on scope exit.
+struct AlgoScope {
+  explicit AlgoScope(ConvAlgo a) { set_conv_algo(a); }
+  ~AlgoScope() { set_conv_algo(ConvAlgo::automatic); }
 };
 
 }  // namespace
@@ -114,8 +127,10 @@ TEST_CASE("conv2d: a hand-computed case") {
 }
 
 TEST_CASE("conv2d forward matches the naive convolution") {
+  for (ConvAlgo algo : kAlgos)
   for (const ConvCase& k : kCases)
-    for (int variant = 0; variant < 3; ++variant) {  // bias, no bias, bias + fused relu
+    for (int variant = 0; variant < 3; ++variant) {
+      AlgoScope scope(algo);  // bias, no bias, bias + fused relu
       Rng rng(k.N * 1000 + k.C * 100 + k.K * 10 + variant);
       Tensor x = test::randn({k.N, k.C, k.H, k.W}, rng), w = test::randn({k.O, k.C, k.K, k.K}, rng);
       Tensor b = test::randn({k.O}, rng);
@@ -123,14 +138,16 @@ TEST_CASE("conv2d forward matches the naive convolution") {
       Graph g;
       Var y = conv2d(g.input(x), g.input(w), bias ? g.input(b) : Var{}, k.S, k.P, relu);
       INFO("N=", k.N, " C=", k.C, " O=", k.O, " H=", k.H, " W=", k.W, " K=", k.K, " S=", k.S,
-           " P=", k.P, " variant=", variant);
+           " P=", k.P, " variant=", variant, " algo=", int(algo));
       CHECK(y.node->name() == std::string(relu ? "conv2d_relu" : "conv2d"));
       CHECK(max_rel_diff(y.value(), naive_conv(x, w, bias ? &b : nullptr, k.S, k.P, relu)) < 1e-5);
     }
 }
 
 TEST_CASE("conv2d backward matches the naive gradients and accumulates") {
+  for (ConvAlgo algo : kAlgos)
   for (const ConvCase& k : kCases) {
+    AlgoScope scope(algo);
     Rng rng(k.N * 77 + k.H * 7 + k.K);
     Tensor x = test::randn({k.N, k.C, k.H, k.W}, rng), w = test::randn({k.O, k.C, k.K, k.K}, rng);
     Graph g;
@@ -144,7 +161,8 @@ TEST_CASE("conv2d backward matches the naive gradients and accumulates") {
     naive_conv_backward(x, w, gy, k.S, k.P, dx, dw, db);
     for (Tensor* t : {&dx, &dw, &db})
       for (int64_t i = 0; i < t->numel(); ++i) (*t)[i] += 1.0f;
-    INFO("N=", k.N, " C=", k.C, " O=", k.O, " H=", k.H, " W=", k.W, " K=", k.K, " S=", k.S, " P=", k.P);
+    INFO("N=", k.N, " C=", k.C, " O=", k.O, " H=", k.H, " W=", k.W, " K=", k.K, " S=", k.S, " P=", k.P,
+         " algo=", int(algo));
     CHECK(max_rel_diff(xv.grad(), dx) < 1e-5);
     CHECK(max_rel_diff(wv.grad(), dw) < 1e-5);
     CHECK(max_rel_diff(bv.grad(), db) < 1e-5);

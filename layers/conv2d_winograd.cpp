@@ -1,0 +1,401 @@
+// conv2d_winograd — 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3)
+// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+//
+// The output is cut into 2x2 tiles; tile t of image n reads the 4x4 input patch d
+// starting at (2*ti - P, 2*tj - P) (outside the image reads 0). For one (o, c) pair
+//   Y_t = A^T [ (G g G^T) ⊙ (B^T d_t B) ] A,    summed over c, plus the bias,
+// with  B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//       G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+//       A^T = [1 1 1 0; 0 1 -1 -1]
+// which is exactly the correlation of d with g (16 multiplications per tile and
+// channel pair instead of 36). Writing U = G g G^T and V_t = B^T d_t B, the 16
+// positions e of the 4x4 transforms are independent, so the sum over c is 16 GEMMs:
+//   forward : M[e] (O x T) = U[e] (O x C) · V[e] (C x T);   Y_t = A^T M_t A (+b, relu)
+//   backward: dZ = dY (· 1[y > 0] with relu);  dM_t = A dZ_t A^T  (dZ = 0 off the image)
+//             dU[e] = dM[e] · V[e]^T   -> dw[o,c] += G^T dU G      db[o] += sum dZ
+//             dV[e] = U[e]^T · dM[e]   -> dd_t = B dV_t B^T, added into dx over the
+//                                         overlapping 4x4 patches
+// These are the exact gradients of the forward (each step is linear), so they equal
+// the im2col gradients up to float rounding; tests/test_conv.cpp compares both with
+// the naive convolution, and the gradient table checks them by finite differences.
+// saves   : nothing; V is recomputed in backward (as im2col's col is).
+// parallel: OpenMP over chunks of whole images (their count depends on the shape
+//           only). Each thread owns its chunk's workspaces, its images of y and dx,
+//           and its chunk's partial dU and db; the partials are summed in chunk order
+//           afterwards, so results are bit-identical for any thread count.
+#include "layers/conv2d_winograd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/blas.h"
+#include "core/parallel.h"
+
+namespace og {
+namespace {
+
+constexpr int64_t kTileTarget = 392;  // tiles per chunk: 8 images of 14x14 outputs (measured best of 98, 196, 392)
+
+// Per-thread scratch, grown on demand and reused across calls.
+struct WinogradWorkspace {
+  std::vector<float> v, m, dv;  // V, M (or dM), dV of a chunk: [16][C or O][T]
+  std::vector<float> tiles;  // tile-major arrays of one plane or one channel
+  std::vector<float> plane;  // one split plane (or one plane of dZ)
+  std::vector<float> row;    // one padded row
+};
+thread_local WinogradWorkspace tls_wino;
+thread_local std::vector<float> tls_wino_partials;
+
+// Stride between the 16 blocks [e][rows][T] of V, M and dV: a multiple of 4 KiB plus
+// 128 bytes, so the 16 streams a transform reads or writes at once never share a
+// cache set (with a stride of exactly 64 KiB, 16x16 images ran 4x slower).
+int64_t block_stride(int64_t n) { return (n + 1023) / 1024 * 1024 + 32; }
+
+float* grow(std::vector<float>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
+  return v.data();
+}
+
+// U[e][o][c] = (G g G^T)[e] for every 3x3 kernel g = w[o,c].
+void transform_weights(const float* w, int64_t O, int64_t C, float* U) {
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t c = 0; c < C; ++c) {
+      const float* g = w + (o * C + c) * 9;
+      float t[4][3];  // G g
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = g[j];
+        t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+        t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+        t[3][j] = g[6 + j];
+      }
+      for (int i = 0; i < 4; ++i) {  // (G g) G^T
+        float* u = U + (i * 4) * O * C + o * C + c;
+        u[0] = t[i][0];
+        u[O * C] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+        u[2 * O * C] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+        u[3 * O * C] = t[i][2];
+      }
+    }
+}
+
+// dw[o,c] += G^T dU[.][o][c] G.
+void add_weight_grad(const float* dU, int64_t O, int64_t C, float* dw) {
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t c = 0; c < C; ++c) {
+      float x[4][4];
+      for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = dU[e * O * C + o * C + c];
+      float t[3][4];  // G^T X
+      for (int j = 0; j < 4; ++j) {
+        t[0][j] = x[0][j] + 0.5f * (x[1][j] + x[2][j]);
+        t[1][j] = 0.5f * (x[1][j] - x[2][j]);
+        t[2][j] = 0.5f * (x[1][j] + x[2][j]) + x[3][j];
+      }
+      float* g = dw + (o * C + c) * 9;
+      for (int i = 0; i < 3; ++i) {  // (G^T X) G
+        g[3 * i + 0] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+        g[3 * i + 1] += 0.5f * (t[i][1] - t[i][2]);
+        g[3 * i + 2] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+      }
+    }
+}
+
+struct Tiling {
+  int64_t th, tw, per_image, images_per_chunk, chunks;
+  int64_t qsize;  // floats in one of the 8 arrays of a split plane
+  explicit Tiling(const WinogradConv& s) {
+    th = (s.Ho + 1) / 2;
+    tw = (s.Wo + 1) / 2;
+    per_image = th * tw;
+    images_per_chunk = std::clamp<int64_t>((kTileTarget + per_image - 1) / per_image, 1, s.N);
+    chunks = (s.N + images_per_chunk - 1) / images_per_chunk;
+    qsize = (th + 1) * tw;
+  }
+};
+
+// The transforms run over tiles in "tile-major" arrays (value k of tile t at
+// a[k * T + t]): their loops over t have no branches and vectorise.
+//
+// To read the 4x4 patches without strided loads, a plane is first split into 8
+// arrays by the parity p of the padded row, the parity r of the padded column and a
+// shift s of one column pair:
+//   q[p, r, s][a * tw + k] = xpad[2a + p, 2k + 2s + r],   a <= th, k < tw,
+// xpad being the plane shifted by P and surrounded by zeros. Patch entry (i, j) of
+// tile t = ti * tw + tj is then q[i%2, j%2, j/2][t + (i/2) tw]: a fixed offset from t.
+const float* split_array(const float* q, const Tiling& tl, int p, int r, int s) {
+  return q + ((p * 2 + r) * 2 + s) * tl.qsize;
+}
+
+// One padded row R of the plane (zeros outside the image) into row[0, 2 tw + 2).
+void padded_row(const float* x, const WinogradConv& s, const Tiling& tl, int64_t R, float* row) {
+  const int64_t n = 2 * tl.tw + 2, r = R - s.P;
+  std::fill(row, row + n, 0.0f);
+  if (r < 0 || r >= s.H) return;
+  const int64_t cols = std::min(s.W, n - s.P);
+  for (int64_t c = 0; c < cols; ++c) row[c + s.P] = x[r * s.W + c];
+}
+
+void split_plane(const float* x, const WinogradConv& s, const Tiling& tl, float* q, float* row) {
+  for (int64_t R = 0; R < 2 * (tl.th + 1); ++R) {
+    padded_row(x, s, tl, R, row);
+    for (int r = 0; r < 2; ++r)
+      for (int sh = 0; sh < 2; ++sh) {
+        float* dst = const_cast<float*>(split_array(q, tl, int(R % 2), r, sh)) + (R / 2) * tl.tw;
+        const float* src = row + 2 * sh + r;
+        for (int64_t k = 0; k < tl.tw; ++k) dst[k] = src[2 * k];
+      }
+  }
+}
+
+// The adjoint of split_plane: dx[r, c] += the entries of q that copied x[r, c].
+void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, float* dx, float* row) {
+  const int64_t n = 2 * tl.tw + 2;
+  for (int64_t R = 0; R < 2 * (tl.th + 1); ++R) {
+    const int64_t r = R - s.P;
+    if (r < 0 || r >= s.H) continue;
+    std::fill(row, row + n, 0.0f);
+    for (int rr = 0; rr < 2; ++rr)
+      for (int sh = 0; sh < 2; ++sh) {
+        const float* src = split_array(q, tl, int(R % 2), rr, sh) + (R / 2) * tl.tw;
+        float* dst = row + 2 * sh + rr;
+        for (int64_t k = 0; k < tl.tw; ++k) dst[2 * k] += src[k];
+      }
+    const int64_t cols = std::min(s.W, n - s.P);
+    for (int64_t c = 0; c < cols; ++c) dx[r * s.W + c] += row[c + s.P];
+  }
+}
+
+// The 16 patch entries of a split plane's tiles, as arrays over t.
+void patch_rows(const float* q, const Tiling& tl, const float* rows[16]) {
+  for (int k = 0; k < 16; ++k) {
+    const int i = k / 4, j = k % 4;
+    rows[k] = split_array(q, tl, i % 2, j % 2, j / 2) + (i / 2) * tl.tw;
+  }
+}
+
+// The adjoint of reading the patch rows: q[...] += d[k * T + t] for one plane's tiles.
+void scatter_add_patches(const float* d, int64_t T, const Tiling& tl, float* q) {
+  for (int k = 0; k < 16; ++k) {
+    const int i = k / 4, j = k % 4;
+    float* dst = const_cast<float*>(split_array(q, tl, i % 2, j % 2, j / 2)) + (i / 2) * tl.tw;
+    const float* src = d + k * T;
+    for (int64_t t = 0; t < tl.per_image; ++t) dst[t] += src[t];
+  }
+}
+
+// v[e * es + t] = (B^T d_t B)[e] for t in [0, T), patch entry k of tile t at d[k][t].
+void transform_input(const float* const* d, int64_t T, float* __restrict v, int64_t es) {
+  for (int64_t t = 0; t < T; ++t) {
+    float x[4][4], b[4][4];
+    for (int k = 0; k < 16; ++k) x[k / 4][k % 4] = d[k][t];
+    for (int j = 0; j < 4; ++j) {  // B^T d
+      b[0][j] = x[0][j] - x[2][j];
+      b[1][j] = x[1][j] + x[2][j];
+      b[2][j] = x[2][j] - x[1][j];
+      b[3][j] = x[1][j] - x[3][j];
+    }
+    for (int i = 0; i < 4; ++i) {  // (B^T d) B
+      v[(4 * i + 0) * es + t] = b[i][0] - b[i][2];
+      v[(4 * i + 1) * es + t] = b[i][1] + b[i][2];
+      v[(4 * i + 2) * es + t] = b[i][2] - b[i][1];
+      v[(4 * i + 3) * es + t] = b[i][1] - b[i][3];
+    }
+  }
+}
+
+// d[k * T + t] = (B dV_t B^T)[k]: the adjoint of transform_input.
+void transform_input_grad(const float* __restrict dv, int64_t es, int64_t T, float* __restrict d) {
+  for (int64_t t = 0; t < T; ++t) {
+    float x[4][4], b[4][4];
+    for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = dv[e * es + t];
+    for (int j = 0; j < 4; ++j) {  // B X
+      b[0][j] = x[0][j];
+      b[1][j] = x[1][j] - x[2][j] + x[3][j];
+      b[2][j] = x[1][j] + x[2][j] - x[0][j];
+      b[3][j] = -x[3][j];
+    }
+    for (int i = 0; i < 4; ++i) {  // (B X) B^T
+      d[(4 * i + 0) * T + t] = b[i][0];
+      d[(4 * i + 1) * T + t] = b[i][1] - b[i][2] + b[i][3];
+      d[(4 * i + 2) * T + t] = b[i][1] + b[i][2] - b[i][0];
+      d[(4 * i + 3) * T + t] = -b[i][3];
+    }
+  }
+}
+
+// out[(2a+b) T + t] = (A^T M_t A)[a][b] + bias, then relu.
+void transform_output(const float* __restrict m, int64_t es, int64_t T, float bias, bool relu,
+                      float* __restrict out) {
+  const float floor = relu ? 0.0f : -INFINITY;
+  for (int64_t t = 0; t < T; ++t) {
+    float x[4][4], a[2][4];
+    for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = m[e * es + t];
+    for (int j = 0; j < 4; ++j) {  // A^T M
+      a[0][j] = x[0][j] + x[1][j] + x[2][j];
+      a[1][j] = x[1][j] - x[2][j] - x[3][j];
+    }
+    for (int i = 0; i < 2; ++i) {  // (A^T M) A
+      out[(2 * i + 0) * T + t] = std::max(a[i][0] + a[i][1] + a[i][2] + bias, floor);
+      out[(2 * i + 1) * T + t] = std::max(a[i][1] - a[i][2] - a[i][3] + bias, floor);
+    }
+  }
+}
+
+// dm[e * es + t] = (A dZ_t A^T)[e] from z[(2a+b) T + t] = dZ_t[a][b].
+void transform_output_grad(const float* __restrict z, int64_t T, float* __restrict dm, int64_t es) {
+  for (int64_t t = 0; t < T; ++t) {
+    const float z00 = z[t], z01 = z[T + t], z10 = z[2 * T + t], z11 = z[3 * T + t];
+    const float a[4][2] = {{z00, z01}, {z00 + z10, z01 + z11}, {z00 - z10, z01 - z11}, {-z10, -z11}};
+    for (int i = 0; i < 4; ++i) {  // (A dZ) A^T
+      dm[(4 * i + 0) * es + t] = a[i][0];
+      dm[(4 * i + 1) * es + t] = a[i][0] + a[i][1];
+      dm[(4 * i + 2) * es + t] = a[i][0] - a[i][1];
+      dm[(4 * i + 3) * es + t] = -a[i][1];
+    }
+  }
+}
+
+// y[2 ti + a, 2 tj + b] = out[(2a+b) T + t] for the outputs inside the plane.
+void scatter_output(const float* out, int64_t T, const WinogradConv& s, const Tiling& tl, float* y) {
+  for (int64_t ti = 0; ti < tl.th; ++ti)
+    for (int a = 0; a < 2 && 2 * ti + a < s.Ho; ++a)
+      for (int b = 0; b < 2; ++b) {
+        const float* src = out + (2 * a + b) * T + ti * tl.tw;
+        float* dst = y + (2 * ti + a) * s.Wo + b;
+        const int64_t n = (s.Wo - b + 1) / 2;  // tiles whose column 2 tj + b is inside
+        for (int64_t tj = 0; tj < n; ++tj) dst[2 * tj] = src[tj];
+      }
+}
+
+// z[(2a+b) T + t] = dz[2 ti + a, 2 tj + b] of one plane, 0 outside it.
+void gather_output_grad(const float* dz, const WinogradConv& s, const Tiling& tl, float* z, int64_t T) {
+  for (int64_t ti = 0; ti < tl.th; ++ti)
+    for (int a = 0; a < 2; ++a)
+      for (int b = 0; b < 2; ++b) {
+        float* dst = z + (2 * a + b) * T + ti * tl.tw;
+        const int64_t r = 2 * ti + a, n = r < s.Ho ? (s.Wo - b + 1) / 2 : 0;
+        const float* src = dz + r * s.Wo + b;
+        for (int64_t tj = 0; tj < n; ++tj) dst[tj] = src[2 * tj];
+        std::fill(dst + n, dst + tl.tw, 0.0f);
+      }
+}
+
+// dz = gy, masked by y > 0 with relu; returns the sum of dz (the bias gradient's share).
+double output_grad(const float* gy, const float* y, bool relu, int64_t n, float* dz) {
+  for (int64_t k = 0; k < n; ++k) dz[k] = (!relu || y[k] > 0.0f) ? gy[k] : 0.0f;
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // 8 lanes in a fixed order: vectorises
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += dz[k + l];
+  double total = 0;
+  for (int l = 0; l < 8; ++l) total += acc[l];
+  for (; k < n; ++k) total += dz[k];
+  return total;
+}
+
+}  // namespace
+
+void WinogradConv::forward(const float* x, const float* w, const float* b, bool relu, float* y) const {
+  const Tiling tl(*this);
+  std::vector<float> U(16 * O * C);
+  transform_weights(w, O, C, U.data());
+  const int64_t HW = H * W, HWo = Ho * Wo, pt = tl.per_image;
+  parallel_for(tl.chunks, 2, [&](int64_t ch) {
+    const int64_t n0 = ch * tl.images_per_chunk, nc = std::min(tl.images_per_chunk, N - n0);
+    const int64_t T = nc * pt, ev = block_stride(C * T), em = block_stride(O * T);
+    WinogradWorkspace& ws = tls_wino;
+    float* v = grow(ws.v, 16 * ev);
+    float* m = grow(ws.m, 16 * em);
+    float* tiles = grow(ws.tiles, 4 * T);
+    float* q = grow(ws.plane, 8 * tl.qsize);
+    float* row = grow(ws.row, 2 * tl.tw + 2);
+    const float* rows[16];
+    for (int64_t i = 0; i < nc; ++i)
+      for (int64_t c = 0; c < C; ++c) {
+        split_plane(x + ((n0 + i) * C + c) * HW, *this, tl, q, row);
+        patch_rows(q, tl, rows);
+        transform_input(rows, pt, v + c * T + i * pt, ev);
+      }
+    for (int e = 0; e < 16; ++e)
+      gemm_serial(false, false, O, T, C, 1.0f, U.data() + e * O * C, C, v + e * ev, T, 0.0f,
+                  m + e * em, T);
+    for (int64_t o = 0; o < O; ++o) {
+      transform_output(m + o * T, em, T, b ? b[o] : 0.0f, relu, tiles);
+      for (int64_t i = 0; i < nc; ++i)
+        scatter_output(tiles + i * pt, T, *this, tl, y + ((n0 + i) * O + o) * HWo);
+    }
+  });
+}
+
+void WinogradConv::backward(const float* x, const float* w, const float* y, const float* gy,
+                            bool relu, float* dx, float* dw, float* db) const {
+  const Tiling tl(*this);
+  std::vector<float> U;
+  if (dx) {
+    U.resize(16 * O * C);
+    transform_weights(w, O, C, U.data());
+  }
+  const int64_t HW = H * W, HWo = Ho * Wo, pt = tl.per_image;
+  const int64_t du_size = dw ? 16 * O * C : 0, part = du_size + (db ? O : 0);
+  float* partials = grow(tls_wino_partials, tl.chunks * part);
+  parallel_for(tl.chunks, 2, [&](int64_t ch) {
+    const int64_t n0 = ch * tl.images_per_chunk, nc = std::min(tl.images_per_chunk, N - n0);
+    const int64_t T = nc * pt, ev = block_stride(C * T), em = block_stride(O * T);
+    float* du = partials + ch * part;
+    float* db_part = du + du_size;
+    WinogradWorkspace& ws = tls_wino;
+    float* dm = grow(ws.m, 16 * em);
+    float* tiles = grow(ws.tiles, 16 * std::max(T, tl.per_image));
+    float* q = grow(ws.plane, std::max(8 * tl.qsize, HWo));
+    float* row = grow(ws.row, 2 * tl.tw + 2);
+    for (int64_t o = 0; o < O; ++o) {
+      double sum = 0;
+      for (int64_t i = 0; i < nc; ++i) {
+        const int64_t at = ((n0 + i) * O + o) * HWo;
+        sum += output_grad(gy + at, y + at, relu, HWo, q);
+        gather_output_grad(q, *this, tl, tiles + i * pt, T);
+      }
+      transform_output_grad(tiles, T, dm + o * T, em);
+      if (db) db_part[o] = static_cast<float>(sum);
+    }
+    if (dw) {
+      float* v = grow(ws.v, 16 * ev);
+      const float* rows[16];
+      for (int64_t i = 0; i < nc; ++i)
+        for (int64_t c = 0; c < C; ++c) {
+          split_plane(x + ((n0 + i) * C + c) * HW, *this, tl, q, row);
+          patch_rows(q, tl, rows);
+          transform_input(rows, pt, v + c * T + i * pt, ev);
+        }
+      for (int e = 0; e < 16; ++e)
+        gemm_serial(false, true, O, C, T, 1.0f, dm + e * em, T, v + e * ev, T, 0.0f,
+                    du + e * O * C, C);
+    }
+    if (dx) {
+      float* dv = grow(ws.dv, 16 * ev);
+      for (int e = 0; e < 16; ++e)
+        gemm_serial(true, false, C, T, O, 1.0f, U.data() + e * O * C, C, dm + e * em, T, 0.0f,
+                    dv + e * ev, T);
+      for (int64_t i = 0; i < nc; ++i)
+        for (int64_t c = 0; c < C; ++c) {
+          transform_input_grad(dv + c * T + i * pt, ev, pt, tiles);
+          std::fill(q, q + 8 * tl.qsize, 0.0f);
+          scatter_add_patches(tiles, pt, tl, q);
+          merge_plane_add(q, *this, tl, dx + ((n0 + i) * C + c) * HW, row);
+        }
+    }
+  });
+  if (part == 0) return;
+  // Sum the chunks' partials in chunk order: the same additions for any thread count.
+  std::vector<float> total(part);
+  parallel_for(part, 1 << 14, [&](int64_t k) {
+    float s = partials[k];
+    for (int64_t ch = 1; ch < tl.chunks; ++ch) s += partials[ch * part + k];
+    total[k] = s;
+  });
+  if (dw) add_weight_grad(total.data(), O, C, dw);
+  if (db)
+    for (int64_t o = 0; o < O; ++o) db[o] += total[du_size + o];
+}
+
+}  // namespace og
