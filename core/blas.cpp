@@ -4,6 +4,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 
 #include "core/parallel.h"
 
@@ -49,9 +51,35 @@ void gemm_naive(bool ta, bool tb, int M, int N, int K, float alpha, const float*
   }
 }
 
+namespace {
+std::atomic<bool> g_profiling{false};
+std::atomic<int64_t> g_gemm_ns{0}, g_gemm_flops{0};
+
+void gemm_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
+               const float* B, int ldb, float beta, float* C, int ldc);
+}  // namespace
+
+void set_gemm_profiling(bool on) { g_profiling.store(on, std::memory_order_relaxed); }
+
+GemmTotals gemm_totals() {
+  return {1e-9 * static_cast<double>(g_gemm_ns.load()), static_cast<double>(g_gemm_flops.load())};
+}
+
 void gemm_serial(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
                  const float* B, int ldb, float beta, float* C, int ldc) {
   if (M == 0 || N == 0) return;
+  if (!g_profiling.load(std::memory_order_relaxed))
+    return gemm_call(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const auto t0 = std::chrono::steady_clock::now();
+  gemm_call(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
+  g_gemm_ns += ns.count();
+  g_gemm_flops += 2 * int64_t(M) * N * K;
+}
+
+namespace {
+void gemm_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
+               const float* B, int ldb, float beta, float* C, int ldc) {
 #ifndef OG_NO_BLAS
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
               K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -59,6 +87,7 @@ void gemm_serial(bool ta, bool tb, int M, int N, int K, float alpha, const float
   gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif
 }
+}  // namespace
 
 void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {

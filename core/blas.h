@@ -7,6 +7,7 @@
 // plain call, for use inside a parallel region. gemm_naive() is the reference
 // loop used by `make BLAS=none` and by the tests.
 #pragma once
+#include <cstdint>
 
 namespace og {
 
@@ -14,6 +15,16 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const fl
           const float* B, int ldb, float beta, float* C, int ldc);
 void gemm_serial(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
                  int lda, const float* B, int ldb, float beta, float* C, int ldc);
+// Profiling (`ordgrad bench --profile`): while on, gemm_serial adds its wall time and
+// its 2*M*N*K floating-point operations to process-wide totals. Off, it costs one
+// relaxed atomic load per call.
+struct GemmTotals {
+  double seconds = 0;  // summed over threads: wall time only at 1 thread
+  double flops = 0;
+};
+void set_gemm_profiling(bool on);
+GemmTotals gemm_totals();
+
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
                 int lda, const float* B, int ldb, float beta, float* C, int ldc);
 

@@ -1,6 +1,8 @@
 // graph.cpp — recording nodes and the reverse loop.
 #include "core/graph.h"
 
+#include "core/blas.h"
+
 #include <chrono>
 #include <sstream>
 #include <unordered_map>
@@ -37,6 +39,19 @@ Var Graph::param(Parameter& p) {
   return v;
 }
 
+namespace {
+template <class F>
+void timed(Node::Timing& t, F run) {
+  const GemmTotals g0 = gemm_totals();
+  const auto t0 = std::chrono::steady_clock::now();
+  run();
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const GemmTotals g1 = gemm_totals();
+  t.gemm_seconds = g1.seconds - g0.seconds;
+  t.gemm_flops = g1.flops - g0.flops;
+}
+}  // namespace
+
 Var Graph::add(std::unique_ptr<Node> n, const Var* ins, size_t count) {
   bool any = false;
   for (size_t i = 0; i < count; ++i) {
@@ -46,9 +61,7 @@ Var Graph::add(std::unique_ptr<Node> n, const Var* ins, size_t count) {
   }
   n->needs_grad = any && grad_enabled_;
   if (timing_) {
-    const auto t0 = std::chrono::steady_clock::now();
-    n->forward();
-    n->fwd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    timed(n->fwd_time, [&] { n->forward(); });
   } else {
     n->forward();
   }
@@ -76,9 +89,7 @@ void Graph::backward(Var out, const Tensor& seed) {
     Node& n = *nodes_[i];
     if (!n.needs_grad || !n.grad.defined() || n.inputs.empty()) continue;
     if (timing_) {
-      const auto t0 = std::chrono::steady_clock::now();
-      n.backward();
-      n.bwd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      timed(n.bwd_time, [&] { n.backward(); });
     } else {
       n.backward();
     }

@@ -35,7 +35,12 @@ struct Node {
   Tensor grad;                 // d loss / d value; allocated (zeros) on first use
   std::vector<Node*> inputs;   // producers, owned by the same Graph
   bool needs_grad = false;     // some input (transitively a leaf) wants a gradient
-  double fwd_seconds = 0, bwd_seconds = 0;  // filled only when Graph::set_timing(true)
+  // Filled only when Graph::set_timing(true): wall seconds of forward() / backward(),
+  // and the part spent in sgemm with its operations (when set_gemm_profiling is on).
+  struct Timing {
+    double seconds = 0, gemm_seconds = 0, gemm_flops = 0;
+  };
+  Timing fwd_time, bwd_time;
 
   virtual ~Node() = default;
   virtual const char* name() const = 0;

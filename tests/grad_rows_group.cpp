@@ -85,6 +85,15 @@ std::vector<test::GradRow> test::group_rows() {
          Var z = g.leaf(randn({8, 30}, r, 2.0f));
          return Built{total_nll(z, target(random_labels(8, 30, r), 30), 8), {z}};
        }, kWideStepLooseAtol},
+      {"total_nll", [](Graph& g, Rng& r) {  // D[T] < 1e-250: the log-space path
+         // Every item favours class 0 by ~80 nats over class 29; the total 8 * 29 needs all 8 at 29.
+         Tensor zt = randn({8, 30}, r, 2.0f);
+         for (int i = 0; i < 8; ++i) zt[i * 30] += 40.0f, zt[i * 30 + 29] -= 40.0f;
+         Var z = g.leaf(zt);
+         Var l = total_nll(z, target(std::vector<int>(8, 29), 30), 8);
+         OG_CHECK(l.value().item() > 600.0f, "row meant for the log-space path");  // -log 1e-250 = 575.6
+         return Built{l, {z}};
+       }, kWideStepLooseAtol},
       {"total_nll", [](Graph& g, Rng& r) {  // unequal groups, sample weights
          Var z = g.leaf(randn({7, 4}, r, 2.0f));
          return Built{total_nll(z, target({3, 0, 1, 2, 3, 0, 1}, 4, {1, 2, 0.5f, 1, 3, 1, 0.25f}), 0, &kIds), {z}};
