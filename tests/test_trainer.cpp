@@ -85,6 +85,29 @@ TEST_CASE("the same seed gives bit-identical weights after 200 steps, for 1 and 
   CHECK_FALSE(same_weights(a, c));
 }
 
+TEST_CASE("count-cnn with a group-total loss: bit-identical weights after 50 steps, 1 and 2 threads") {
+  // Batches of 32 16x16 images: the Winograd convolutions run in 2 chunks of images, so
+  // the two threads really split them; ce + total_nll over groups of 8, K = 30. (The
+  // 200-step test above runs the small CNN; 50 steps here keep the suite quick.)
+  Rng rng(21);
+  Dataset train{test::randn({1600, 1, 16, 16}, rng), std::vector<int>(1600), {}};
+  for (int& y : train.y) y = static_cast<int>(rng.below(30));
+  TrainOptions o;
+  o.batch = 32;
+  o.lr = 0.01f;
+  const int keep = num_threads();
+  Model a = make_model({"count-cnn", Shape{1, 16, 16}, "ce+total_nll:group=8", 30, 0, 1, {}, {}, 0}, 3);
+  Model b = make_model({"count-cnn", Shape{1, 16, 16}, "ce+total_nll:group=8", 30, 0, 1, {}, {}, 0}, 3);
+  set_num_threads(1);
+  Trainer(a, o).train_epoch(train);
+  set_num_threads(2);
+  Trainer tb(b, o);
+  tb.train_epoch(train);
+  set_num_threads(keep);
+  CHECK(tb.step() == 50);
+  CHECK(same_weights(a, b));
+}
+
 TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
   Dataset train = blobs(160, 4);
   test::TempDir dir;
