@@ -27,7 +27,8 @@
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
 //           wanted) and the normalised weights (RowLossNode, row_loss.h),
 //           and the class values
-// cost    : O(K^2) per row for the gradient (K is small: tens of classes).
+// cost    : O(K) exps per row (see row()); summing the K^2 terms one exp each took
+//           1.8% of a counting-CNN step at K = 30.
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
 //           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/cdw_ce.h"
@@ -50,7 +51,7 @@ struct CdwCeNode : RowLossNode {
 
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
   double row(const float* z, int64_t K, int y, float* dz) const override {
-    std::vector<double> A(K), B(K), C(K), d(K);
+    std::vector<double> A(K), B(K), C(K), d(K), E(K);
     A[0] = z[0];
     for (int64_t k = 1; k < K; ++k) A[k] = log_add_exp(A[k - 1], z[k]);
     B[K - 1] = z[K - 1];
@@ -59,15 +60,26 @@ struct CdwCeNode : RowLossNode {
     double loss = 0, D = 0;
     for (int64_t k = 0; k < K; ++k) {
       C[k] = k == 0 ? B[1] : k == K - 1 ? A[K - 2] : log_add_exp(A[k - 1], B[k + 1]);
-      d[k] = scale * std::pow(std::fabs(v[k] - v[y]), alpha);
+      const double dist = std::fabs(v[k] - v[y]);
+      d[k] = scale * (alpha == 1 ? dist : alpha == 2 ? dist * dist : std::pow(dist, alpha));
       loss += d[k] * (lse - C[k]);  // -d_k log(1 - p_k)
       D += d[k];
     }
     if (dz) {
+      // sum_{k != j} d_k e^(z_j - C_k) in O(K) exps: e^(z_j - C_k) = e^(z_j - m) e^(m - C_k),
+      // m = max z. m - C_k <= 0 for every k but the argmax k* (C_k then includes e^m),
+      // so E_k = d_k e^(m - C_k) lies in [0, d_k]; the k* terms keep their own exponent
+      // z_j - C_k* <= 0. Nothing overflows for any logits.
+      const int64_t top = std::max_element(z, z + K) - z;
+      const double m = z[top];
+      double S = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        E[k] = k == top || d[k] == 0 ? 0.0 : d[k] * std::exp(m - C[k]);
+        S += E[k];
+      }
       for (int64_t j = 0; j < K; ++j) {
-        double g = D * std::exp(z[j] - lse);
-        for (int64_t k = 0; k < K; ++k)
-          if (k != j && d[k] != 0) g -= d[k] * std::exp(z[j] - C[k]);
+        double g = D * std::exp(z[j] - lse) - std::exp(z[j] - m) * (S - E[j]);
+        if (j != top && d[top] != 0) g -= d[top] * std::exp(z[j] - C[top]);
         dz[j] = static_cast<float>(g);
       }
     }

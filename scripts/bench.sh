@@ -1,64 +1,104 @@
 #!/usr/bin/env bash
-# bench.sh ORDGRAD_BINARY [ROUNDS] — `make bench`.
-# Trains the reference CNN (batch 64) with ordgrad at 1 and 2 threads and, when
-# Debian's python3-torch is installed, with PyTorch in its fastest configuration
-# (oneDNN, OpenBLAS 1 thread) and its default one, interleaved round by round so
-# that the shared machine's drifts hit both alike. Prints each measurement and the
-# medians of the per-round ratios. Figures: docs/benchmarks.md.
+# bench.sh ORDGRAD_BINARY [ROUNDS] [OUT.md] — `make bench`.
+# 1. Trains the reference CNN (batch 64) with ordgrad at 1 and 2 threads and, when
+#    Debian's python3-torch is installed, with PyTorch in its fastest configuration
+#    (oneDNN, OpenBLAS 1 thread) and its default one, interleaved round by round so
+#    that the shared machine's drifts hit both alike: train and inference images/s,
+#    peak memory, and the medians of the per-round ratios.
+# 2. The ordinal losses' share of a training step of the counting CNN (K = 30).
+# 3. The per-node / per-phase profile of both CNNs at 1 thread.
+# Prints everything and writes the tables to OUT.md (default runs/bench/bench.md,
+# via a temporary file). Figures and how to read them: docs/performance.md.
 set -euo pipefail
 bin=$1
 rounds=${2:-3}
-out=$(mktemp)
+md=${3:-runs/bench/bench.md}
+raw=$(mktemp)
+trap 'rm -f "$raw" "$md.tmp"' EXIT
 have_torch=0
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then have_torch=1; fi
 
-echo "== per-layer times, 1 thread (ordgrad bench --threads 1 --layers)"
-"$bin" bench --threads 1 --layers
 for r in $(seq 1 "$rounds"); do
   for t in 1 2; do
-    echo "round $r threads $t" >&2
-    line=$("$bin" bench --threads "$t" --json)
-    echo "ordgrad $r $t $line" >>"$out"
+    echo "round $r/$rounds, $t thread(s)" >&2
+    echo "ordgrad $r $t $("$bin" bench --threads "$t" --json)" >>"$raw"
     if [ $have_torch -eq 1 ]; then
       for cfg in fastest default; do
         [ "$cfg" = default ] && [ "$t" = 1 ] && continue   # 1 thread: the two configurations coincide
         line=$(/usr/bin/python3 bench/torch_cnn.py --threads "$t" --config "$cfg" | grep '^RESULT ' | cut -c8-)
-        echo "torch-$cfg $r $t $line" >>"$out"
+        echo "torch-$cfg $r $t $line" >>"$raw"
       done
     fi
   done
 done
-if [ -x /usr/bin/python3 ]; then
-  /usr/bin/python3 - "$out" <<'PY'
+
+echo "ordinal losses' share of a counting-CNN step (1 thread)" >&2
+for loss in ce rps ev_l1 cum_bce cdw_ce sord gauss_ld mean_var coral corn clm \
+            total_nll:group=8 total_crps:group=8 total_ev_l1:group=8 "ce+0.5*rps" \
+            "rps+total_nll:group=8" "ce+rps+ev_l1+total_crps:group=8"; do
+  echo "loss $("$bin" bench --profile --json --threads 1 --steps 30 --model count-cnn --classes 30 --loss "$loss")" >>"$raw"
+done
+
+mkdir -p "$(dirname "$md")"
+{
+  echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $rounds round(s)"
+  echo
+  if [ -x /usr/bin/python3 ]; then
+    /usr/bin/python3 - "$raw" <<'PY'
 import json, statistics, sys
-rows = {}
+runs, losses = {}, []
 for line in open(sys.argv[1]):
+    if line.startswith("loss "):
+        losses.append(json.loads(line[5:]))
+        continue
     who, rnd, thr, js = line.split(" ", 3)
-    rows[(who, int(rnd), int(thr))] = json.loads(js)
-def med(xs): return statistics.median(xs) if xs else float("nan")
-print("\n%-16s %7s %12s %12s %10s" % ("system", "threads", "train img/s", "infer img/s", "peak MB"))
+    runs[(who, int(rnd), int(thr))] = json.loads(js)
+med = lambda xs: statistics.median(xs) if xs else float("nan")
+print("## The reference CNN, batch 64: ordgrad and PyTorch side by side\n")
+print("| system | threads | train img/s | inference img/s | peak memory MB |")
+print("|---|---|---|---|---|")
 for who in ("ordgrad", "torch-fastest", "torch-default"):
     for t in (1, 2):
-        rs = [v for (w, r, th), v in rows.items() if w == who and th == t]
+        rs = [v for (w, r, th), v in runs.items() if w == who and th == t]
         if rs:
-            print("%-16s %7d %12.0f %12.0f %10.0f" % (who, t, med([x["train_img_s"] for x in rs]),
+            print("| %s | %d | %.0f | %.0f | %.0f |" % (who, t, med([x["train_img_s"] for x in rs]),
                   med([x["infer_img_s"] for x in rs]), max(x["peak_rss_mb"] for x in rs)))
-print()
+print("\nMedians over the rounds; ratios are medians of the per-round ratios:\n")
+print("| ordgrad / ... | threads | train | inference | peak memory |")
+print("|---|---|---|---|---|")
 for ref in ("torch-fastest", "torch-default"):
     for t in (1, 2):
         tr, inf, mem = [], [], []
-        for (w, r, th), v in rows.items():
-            if w == "ordgrad" and th == t and (ref, r, t) in rows:
-                o = rows[(ref, r, t)]
+        for (w, r, th), v in runs.items():
+            if w == "ordgrad" and th == t and (ref, r, t) in runs:
+                o = runs[(ref, r, t)]
                 tr.append(v["train_img_s"] / o["train_img_s"])
                 inf.append(v["infer_img_s"] / o["infer_img_s"])
                 mem.append(v["peak_rss_mb"] / o["peak_rss_mb"])
         if tr:
-            print("ordgrad / %-14s %d thread(s): train x%.2f  inference x%.2f  peak memory x%.2f  (median of %d rounds)"
-                  % (ref, t, med(tr), med(inf), med(mem), len(tr)))
+            print("| %s | %d | x%.2f | x%.2f | x%.2f |" % (ref, t, med(tr), med(inf), med(mem)))
+if not any(w.startswith("torch") for (w, _, _) in runs):
+    print("\n(PyTorch not measured: apt-get install python3-torch to include it.)")
+print("\n## Ordinal losses' share of a training step: count-cnn, K = 30, batch 64, 1 thread\n")
+print("| loss | loss fwd+bwd ms | step ms | share |")
+print("|---|---|---|---|")
+for x in losses:
+    print("| `%s` | %.3f | %.2f | %.2f%% |" % (x["loss"], x["loss_ms"], x["step_ms"], 100 * x["loss_share"]))
 PY
-else
-  cat "$out"
-fi
-[ $have_torch -eq 1 ] || echo "(PyTorch comparison skipped: apt-get install python3-torch to include it)"
-rm -f "$out"
+  else
+    echo '```'; cat "$raw"; echo '```'
+  fi
+  for model in fashion-cnn count-cnn; do
+    classes=10; [ $model = count-cnn ] && classes=30
+    echo
+    echo "## Profile: $model, 1 thread (\`ordgrad bench --profile --model $model --classes $classes\`)"
+    echo
+    echo '```'
+    "$bin" bench --profile --threads 1 --steps 50 --model $model --classes $classes
+    echo '```'
+  done
+} >"$md.tmp"
+mv "$md.tmp" "$md"
+cat "$md"
+echo
+echo "written to $md"
