@@ -192,27 +192,6 @@ bool use_winograd(const Geom& g) {
   return g_conv_algo == ConvAlgo::winograd || g.C >= kWinogradMinChannels;
 }
 
-// dw[o, t] = sum_j dz[o, j] * col[t, j] for exactly 9 taps (a 3x3 kernel over one
-// input channel, the first layer of a grayscale CNN). OpenBLAS reaches a quarter of
-// its peak on this [O x 9] product (its register tiles do not fit 9 columns); nine
-// 8-lane accumulators per row of dz, in a fixed order, take a third of its time.
-void weight_grad_9taps(const float* dz, const float* col, int64_t O, int64_t L, float* dw) {
-  for (int64_t o = 0; o < O; ++o) {
-    const float* d = dz + o * L;
-    float acc[9][8] = {};
-    int64_t j = 0;
-    for (; j + 8 <= L; j += 8)
-      for (int t = 0; t < 9; ++t)
-        for (int l = 0; l < 8; ++l) acc[t][l] += d[j + l] * col[t * L + j + l];
-    for (int t = 0; t < 9; ++t) {
-      double s = 0;
-      for (int l = 0; l < 8; ++l) s += acc[t][l];
-      for (int64_t k = j; k < L; ++k) s += d[k] * col[t * L + k];
-      dw[o * 9 + t] = static_cast<float>(s);
-    }
-  }
-}
-
 struct Conv2dNode : Node {
   Geom g;
   bool relu;
@@ -289,8 +268,7 @@ struct Conv2dNode : Node {
       if (want_w) {
         float* col = grow(ws.col, ckk * L);
         for (int64_t i = 0; i < nc; ++i) im2col(x + (n0 + i) * CHW, g, col + i * HWo, L);
-        if (ckk == 9) weight_grad_9taps(dz, col, g.O, L, dw_part);
-        else gemm_serial(false, true, g.O, ckk, L, 1.0f, dz, L, col, L, 0.0f, dw_part, ckk);
+        gemm_serial(false, true, g.O, ckk, L, 1.0f, dz, L, col, L, 0.0f, dw_part, ckk);
       }
       if (want_x) {
         float* dcol = grow(ws.dcol, ckk * L);
