@@ -239,6 +239,33 @@ TEST_CASE("max_pool2d gives a tie to the first maximum in the window") {
   CHECK(x.grad().to_vector() == std::vector<float>{0, 1, 0, 0});
 }
 
+TEST_CASE("max_pool2d 2x2: first maximum in window order, also with many ties and odd sizes") {
+  Rng rng(5);
+  for (Shape s : {Shape{3, 2, 6, 8}, Shape{2, 1, 5, 7}}) {
+    Tensor x = Tensor::empty(s);
+    for (int64_t i = 0; i < x.numel(); ++i) x[i] = float(rng.below(3));  // values 0, 1, 2: ties everywhere
+    Graph g;
+    Var xv = g.leaf(x);
+    Var y = max_pool2d(xv, 2, 2);
+    g.backward(y, Tensor::full(y.shape(), 1.0f));
+    const int64_t H = s[2], W = s[3], Ho = H / 2, Wo = W / 2;
+    Tensor want_dx = Tensor::zeros(s);
+    for (int64_t pl = 0; pl < s[0] * s[1]; ++pl)
+      for (int64_t i = 0; i < Ho; ++i)
+        for (int64_t j = 0; j < Wo; ++j) {
+          int64_t best = pl * H * W + 2 * i * W + 2 * j;
+          for (int p = 0; p < 2; ++p)
+            for (int q = 0; q < 2; ++q) {
+              const int64_t k = pl * H * W + (2 * i + p) * W + 2 * j + q;
+              if (x[k] > x[best]) best = k;
+            }
+          CHECK(y.value()[(pl * Ho + i) * Wo + j] == x[best]);
+          want_dx[best] += 1.0f;
+        }
+    CHECK(test::bit_equal(xv.grad(), want_dx));
+  }
+}
+
 TEST_CASE("conv2d and pooling are bit-identical with 1 and 2 threads") {
   Rng rng(11);
   const Tensor x = test::randn({16, 32, 14, 14}, rng), w = test::randn({64, 32, 3, 3}, rng, 0.1f);
