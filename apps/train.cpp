@@ -6,6 +6,9 @@
 // an image folder, else the test split. curves.svg draws the epochs of this
 // invocation (log.csv keeps all of them across resumes). All files are
 // written through a temporary file and a rename, so a crash never leaves a half file.
+// A failed epoch (e.g. a NaN/Inf, optim/trainer.h) stops the run with one line
+// naming the node and step; checkpoint.ogm keeps the last finished epoch and no
+// model.ogm is written.
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -120,11 +123,21 @@ int run_train(int argc, char** argv) {
     best_mae = std::strtod(load_checkpoint(out + "/best.ogm").meta_at("heldout_mae").c_str(), nullptr);
   Series curve_train{"train loss", {}, {}, {}}, curve_held{std::string(held) + " loss", {}, {}, {}},
       curve_mae{std::string(held) + " MAE", {}, {}, {}};
+  bool wrote_checkpoint = false;
   while (trainer.epoch() < opt.epochs) {
     Progress bar("train");
-    EpochStats st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
-      bar.update(done, total, l, opt.batch);
-    });
+    EpochStats st;
+    try {
+      st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
+        bar.update(done, total, l, opt.batch);
+      });
+    } catch (const Error& e) {  // e.g. the non-finite guard: say what is left on disk
+      bar.clear();
+      std::string kept = "; no checkpoint was written by this run";
+      if (wrote_checkpoint) kept = cat("; ", out, "/checkpoint.ogm holds epoch ", trainer.epoch());
+      else if (a.has("resume")) kept = cat("; ", a.str("resume"), " (epoch ", trainer.epoch(), ") is untouched");
+      throw Error(e.what() + kept);
+    }
     Evaluation ev = evaluate(model, test.data);
     const double mae = og::mae(test.data.y, ev.predicted);
     if (!quiet)
@@ -135,6 +148,7 @@ int run_train(int argc, char** argv) {
     log << st.epoch << ',' << st.loss << ',' << st.accuracy << ',' << ev.loss << ',' << ev.accuracy << ','
         << mae << ',' << st.seconds << ',' << st.images_per_second << '\n';
     trainer.save(out + "/checkpoint.ogm");
+    wrote_checkpoint = true;
     if (mae < best_mae) {
       best_mae = mae;
       trainer.save(out + "/best.ogm", {{"heldout_mae", cat(mae)}});
