@@ -6,6 +6,7 @@
 // (tests/test_trainer.cpp has the plain SGD and augmentation-only variants.)
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -217,4 +218,25 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
                                       tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
   }
+}
+
+TEST_CASE("resuming a cosine that spans --epochs with another --epochs says the lr curve differs") {
+  const char* bin = std::getenv("ORDGRAD_BIN");
+  if (bin == nullptr) {
+    MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
+    return;
+  }
+  test::TempDir tmp;
+  const std::string out = tmp.file("run"), log = tmp.file("stdout");
+  const std::string train = std::string(bin) +
+                            " train --data tests/data/cement_strength.csv --model linear --optimizer adam --out " + out;
+  REQUIRE(std::system((train + " --schedule cosine --epochs 1 --quiet").c_str()) == 0);
+  CHECK(load_checkpoint(out + "/checkpoint.ogm").meta_at("run_epochs") == "1");
+  const std::string resume = " --resume " + out + "/checkpoint.ogm >" + log;
+  REQUIRE(std::system((train + " --schedule cosine --epochs 2" + resume).c_str()) == 0);
+  CHECK(slurp(log).rfind("note: --schedule cosine spans --epochs; the checkpoint's run planned 1 epochs, this one 2",
+                         0) == 0);
+  // With the cosine's length given there is nothing to say.
+  REQUIRE(std::system((train + " --schedule cosine:total=30 --epochs 3" + resume).c_str()) == 0);
+  CHECK(slurp(log).find("note:") == std::string::npos);
 }
