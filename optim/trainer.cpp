@@ -73,7 +73,7 @@ bool all_finite(const Tensor& t) {
   const NonFiniteSpot spot = g.find_non_finite();
   throw Error(cat("train: NaN/Inf at ", at, " (loss ", number_text(loss), "): ",
                   spot.found ? spot.text : "no node holds one, but a parameter gradient does",
-                  "; stopping before the update (the last checkpoint is intact)"));
+                  "; stopping before the update"));
 }
 
 bool grads_finite(const std::vector<NamedParam>& params) {
@@ -89,7 +89,7 @@ void check_state(const std::vector<NamedTensor>& tensors, const char* kind, cons
     const Tensor& v = *t.tensor;
     for (int64_t i = 0; i < v.numel(); ++i)
       OG_CHECK(std::isfinite(v[i]), "train: NaN/Inf after ", at, ": ", kind, " '", t.name, "' holds ",
-               number_text(v[i]), " at element ", i, " of ", v.shape(), "; stopping (the last checkpoint is intact)");
+               number_text(v[i]), " at element ", i, " of ", v.shape(), "; stopping");
   }
 }
 }  // namespace

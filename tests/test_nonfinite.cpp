@@ -107,7 +107,7 @@ TEST_CASE("an update that overflows a parameter is caught at the end of the epoc
   Trainer t(m, o);
   CHECK(test::error_of([&] { t.train_epoch(blob_images(8, 3)); }) ==
         "train: NaN/Inf after the last update of epoch 1 (step 1): parameter '0.bias' holds -inf at "
-        "element 0 of [32]; stopping (the last checkpoint is intact)");
+        "element 0 of [32]; stopping");
   CHECK(t.epoch() == 0);  // the epoch did not finish
 }
 
@@ -153,4 +153,15 @@ TEST_CASE("ordgrad train with --lr 1e30 stops with one line naming node and step
   CHECK(load_checkpoint(out + "/checkpoint.ogm").meta_int("epoch") == 1);
   for (const auto& e : fs::directory_iterator(out))
     CHECK(e.path().string().find(".tmp") == std::string::npos);
+
+  // In one run: an lr that jumps to 1e28 when epoch 2 starts (a step schedule with
+  // gamma 1e30 every epoch's worth of steps, read from epoch 1's checkpoint).
+  const int64_t steps = load_checkpoint(out + "/checkpoint.ogm").meta_int("step");
+  fs::remove_all(out);
+  CHECK(train("--epochs 3 --lr 0.01 --schedule step:every=" + std::to_string(steps) + ",gamma=1e30", err) == 1);
+  CHECK(err.rfind("ordgrad: train: NaN/Inf at epoch 2 step ", 0) == 0);
+  CHECK(err.find("; " + out + "/checkpoint.ogm holds epoch 1\n") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(load_checkpoint(out + "/checkpoint.ogm").meta_int("epoch") == 1);
+  CHECK_FALSE(fs::exists(out + "/model.ogm"));
 }
