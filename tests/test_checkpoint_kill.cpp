@@ -58,16 +58,57 @@ int temp_files(const test::TempDir& dir) {
   return n;
 }
 
-// Kills the child if the test leaves early.
-struct Child {
+// A child process that saves versions first, first + 1, ... of `ck` to `path` until
+// killed. It writes one byte to its pipe when it starts and one after every
+// completed save, so the parent can time it. Killed (and reaped) at scope exit.
+struct SavingChild {
   pid_t pid = -1;
-  ~Child() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+  int from_child = -1;
+  SavingChild(Checkpoint& ck, const std::string& path, int64_t first) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      const char tick = 1;
+      try {
+        if (::write(fds[1], &tick, 1) != 1) ::_exit(4);
+        for (int64_t v = first;; ++v) {
+          stamp(ck, v);
+          save_checkpoint(path, ck);
+          if (::write(fds[1], &tick, 1) != 1) ::_exit(4);
+        }
+      } catch (...) {
+      }
+      ::_exit(3);  // a save failed: the parent sees a normal exit instead of SIGKILL
     }
+    ::close(fds[1]);
+    from_child = fds[0];
+  }
+  // Block until the child's next byte (its start, or a completed save).
+  void wait_tick() {
+    char tick = 0;
+    REQUIRE(::read(from_child, &tick, 1) == 1);
+  }
+  // SIGKILL it and reap it; returns whether SIGKILL is what ended it.
+  bool kill() {
+    const pid_t p = pid;
+    pid = -1;
+    ::kill(p, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(p, &status, 0) == p);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+  ~SavingChild() {
+    if (pid > 0) kill();
+    ::close(from_child);
   }
 };
+
+double micros_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+}
 
 }  // namespace
 
@@ -75,48 +116,36 @@ TEST_CASE("SIGKILL at random moments of repeated saves never leaves an unloadabl
   test::TempDir dir;
   const std::string path = dir.file("checkpoint.ogm");
   Checkpoint ck = versioned(0);
-  // Time one save, to spread the kills over a few save lengths.
-  const auto t0 = std::chrono::steady_clock::now();
   save_checkpoint(path, ck);
-  const double save_us =
-      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE(version_of(path) == 0);
 
+  // Time a child's first save (from its start; it pays for copying the pages it
+  // writes) and its second, to spread the kills from before the first save to the
+  // middle of the third whatever the machine's speed and load.
+  double first_us = 0, next_us = 0;
+  {
+    SavingChild timing(ck, path, 1);
+    timing.wait_tick();
+    const auto t0 = std::chrono::steady_clock::now();
+    timing.wait_tick();
+    first_us = micros_since(t0);
+    const auto t1 = std::chrono::steady_clock::now();
+    timing.wait_tick();
+    next_us = micros_since(t1);
+    CHECK(timing.kill());
+  }
+  int64_t last = version_of(path);
+  REQUIRE(last >= 2);
+
   Rng rng(2024);
-  int64_t last = 0;
-  int loadable = 0, killed_mid_save = 0, max_temps = 0;
+  int loadable = 0, killed_mid_save = 0, killed_after_a_save = 0, max_temps = 0;
   for (int kill = 0; kill < 100; ++kill) {
-    int ready[2];
-    REQUIRE(::pipe(ready) == 0);
-    Child child;
-    child.pid = ::fork();
-    REQUIRE(child.pid >= 0);
-    if (child.pid == 0) {  // the child: say it runs, then save newer versions until killed
-      ::close(ready[0]);
-      const char go = 1;
-      if (::write(ready[1], &go, 1) != 1) ::_exit(4);
-      try {
-        for (int64_t v = last + 1;; ++v) {
-          stamp(ck, v);
-          save_checkpoint(path, ck);
-        }
-      } catch (...) {
-      }
-      ::_exit(3);  // a save failed: the parent sees a normal exit instead of SIGKILL
-    }
-    ::close(ready[1]);
-    char go = 0;
-    REQUIRE(::read(ready[0], &go, 1) == 1);
-    ::close(ready[0]);
-    // Anywhere from before the first save to the middle of the third one.
-    const auto delay = std::chrono::microseconds(static_cast<int64_t>(rng.uniform() * 2.5 * save_us));
-    std::this_thread::sleep_for(delay);
+    SavingChild child(ck, path, last + 1);
     const pid_t pid = child.pid;
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    child.pid = -1;
-    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+    child.wait_tick();  // it runs
+    const double delay_us = rng.uniform() * (first_us + 1.5 * next_us);
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(delay_us)));
+    CHECK(child.kill());
 
     killed_mid_save += std::filesystem::exists(path + ".tmp." + std::to_string(pid));
     const int temps = temp_files(dir);
@@ -128,19 +157,21 @@ TEST_CASE("SIGKILL at random moments of repeated saves never leaves an unloadabl
     // killed between its rename and that cleanup completed without cleaning, so
     // count only a child that finished a second save.)
     if (v >= last + 2) CHECK(temps <= 1);
+    killed_after_a_save += v > last;
     last = v;
     ++loadable;
   }
   CHECK(loadable == 100);
-  CHECK(last > 0);               // some saves completed
-  CHECK(killed_mid_save > 0);    // and some kills landed inside a save
+  CHECK(killed_mid_save > 0);      // some kills landed inside a save,
+  CHECK(killed_after_a_save > 0);  // some after the child had completed one
   stamp(ck, last + 1);
   save_checkpoint(path, ck);
   CHECK(dir.listing() == std::vector<std::string>{"checkpoint.ogm"});
   CHECK(version_of(path) == last + 1);
-  MESSAGE("kill test: ", loadable, "/100 loadable after SIGKILL; ", killed_mid_save,
-          " kills landed mid-save; ", last, " versions saved; up to ", max_temps,
-          " stray temp files at once; one 4 MB save took ", static_cast<int>(save_us), " us");
+  MESSAGE("kill test: ", loadable, "/100 loadable after SIGKILL; ", killed_mid_save, " kills landed mid-save, ",
+          killed_after_a_save, " after a completed save; ",
+          last, " versions saved; up to ", max_temps, " stray temp files at once; a child's first save took ",
+          static_cast<int>(first_us), " us, its second ", static_cast<int>(next_us), " us");
 }
 
 TEST_CASE("a stale temp file of a killed save does not break a later save, which removes it") {
