@@ -68,10 +68,13 @@ int run_eval(int argc, char** argv) {
   const int G = a.integer("group");
   OG_CHECK(G >= 0, "eval: --group must be >= 0, got ", G);
   Model model = load_model(a.str("model"));
+  const Shape& in = model.info.input;  // images are decoded at the model's size (as in predict)
   NamedData d = load_named(a.str("data"), "test",
                            DataOptions{a.str("weight-column"), a.number("test-fraction"),
                                        static_cast<uint64_t>(a.integer("split-seed")),
-                                       model.info.label_offset, model.info.classes});
+                                       model.info.label_offset, model.info.classes,
+                                       in.nd == 3 ? int(in[0]) : 1, in.nd == 3 ? int(in[1]) : 32,
+                                       in.nd == 3 ? int(in[2]) : 32});
   OG_CHECK(d.input == model.info.input, "eval: the model expects inputs ", model.info.input, ", ",
            a.str("data"), " has ", d.input);
   const int K = model.info.classes;

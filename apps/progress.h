@@ -25,6 +25,12 @@ class Progress {
     if (done == total) std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
   }
+  // Erase a half-drawn bar, e.g. before an error line.
+  void clear() {
+    if (!tty_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
 
  private:
   const char* label_;

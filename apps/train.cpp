@@ -6,12 +6,16 @@
 // an image folder, else the test split. curves.svg draws the epochs of this
 // invocation (log.csv keeps all of them across resumes). All files are
 // written through a temporary file and a rename, so a crash never leaves a half file.
+// A failed epoch (e.g. a NaN/Inf, optim/trainer.h) stops the run with one line
+// naming the node and step; checkpoint.ogm keeps the last finished epoch and no
+// model.ogm is written.
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "apps/args.h"
@@ -47,7 +51,8 @@ int run_train(int argc, char** argv) {
                       {"nesterov", "", "Nesterov momentum", true},
                       {"weight-decay", "0", "weight decay"},
                       {"schedule", "constant",
-                       "lr schedule in steps: constant, cosine[:min=M], step:every=S,gamma=G; add warmup=W"},
+                       "lr schedule in steps: constant, cosine[:min=M] (over all --epochs), cosine:total=T, "
+                       "step:every=S,gamma=G; add warmup=W"},
                       {"clip", "0", "clip the global gradient norm (0 = off)"},
                       {"batch", "64", "batch size"},
                       {"epochs", "3", "number of epochs (in total, when resuming)"},
@@ -99,7 +104,20 @@ int run_train(int argc, char** argv) {
     opt.class_weights = class_weights(a.str("class-weights"), train.data.y, train.classes, train.data.weights);
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
   Trainer trainer(model, opt);
-  if (a.has("resume")) trainer.resume(a.str("resume"));
+  // The run's plan goes into every file it saves: a cosine without total= spans
+  // --epochs, so resuming with another --epochs cannot repeat the same lr curve.
+  const std::map<std::string, std::string> plan = {{"run_epochs", cat(opt.epochs)}, {"run_schedule", opt.schedule}};
+  const bool cosine_spans_epochs =
+      opt.schedule.rfind("cosine", 0) == 0 && opt.schedule.find("total=") == std::string::npos;
+  if (a.has("resume")) {
+    trainer.resume(a.str("resume"));
+    const Checkpoint ck = load_checkpoint(a.str("resume"));
+    auto planned = ck.meta.find("run_epochs");
+    if (cosine_spans_epochs && planned != ck.meta.end() && planned->second != cat(opt.epochs) && !a.flag("quiet"))
+      std::printf("note: --schedule %s spans --epochs; the checkpoint's run planned %s epochs, this one %d, so the "
+                  "lr curve differs from a straight run (cosine:total=STEPS resumes exactly)\n",
+                  opt.schedule.c_str(), planned->second.c_str(), opt.epochs);
+  }
   prepare_inputs(train.data.x, model.info);
   prepare_inputs(test.data.x, model.info);
 
@@ -120,11 +138,21 @@ int run_train(int argc, char** argv) {
     best_mae = std::strtod(load_checkpoint(out + "/best.ogm").meta_at("heldout_mae").c_str(), nullptr);
   Series curve_train{"train loss", {}, {}, {}}, curve_held{std::string(held) + " loss", {}, {}, {}},
       curve_mae{std::string(held) + " MAE", {}, {}, {}};
+  bool wrote_checkpoint = false;
   while (trainer.epoch() < opt.epochs) {
     Progress bar("train");
-    EpochStats st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
-      bar.update(done, total, l, opt.batch);
-    });
+    EpochStats st;
+    try {
+      st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
+        bar.update(done, total, l, opt.batch);
+      });
+    } catch (const Error& e) {  // e.g. the non-finite guard: say what is left on disk
+      bar.clear();
+      std::string kept = "; no checkpoint was written by this run";
+      if (wrote_checkpoint) kept = cat("; ", out, "/checkpoint.ogm holds epoch ", trainer.epoch());
+      else if (a.has("resume")) kept = cat("; ", a.str("resume"), " (epoch ", trainer.epoch(), ") is untouched");
+      throw Error(e.what() + kept);
+    }
     Evaluation ev = evaluate(model, test.data);
     const double mae = og::mae(test.data.y, ev.predicted);
     if (!quiet)
@@ -134,10 +162,13 @@ int run_train(int argc, char** argv) {
     std::fflush(stdout);
     log << st.epoch << ',' << st.loss << ',' << st.accuracy << ',' << ev.loss << ',' << ev.accuracy << ','
         << mae << ',' << st.seconds << ',' << st.images_per_second << '\n';
-    trainer.save(out + "/checkpoint.ogm");
+    trainer.save(out + "/checkpoint.ogm", plan);
+    wrote_checkpoint = true;
     if (mae < best_mae) {
       best_mae = mae;
-      trainer.save(out + "/best.ogm", {{"heldout_mae", cat(mae)}});
+      std::map<std::string, std::string> best = plan;
+      best["heldout_mae"] = cat(mae);
+      trainer.save(out + "/best.ogm", best);
     }
     write_text_atomic(out + "/log.csv", log.str());
     for (Series* c : {&curve_train, &curve_held, &curve_mae}) c->x.push_back(double(st.epoch));
@@ -145,7 +176,7 @@ int run_train(int argc, char** argv) {
     plot_lines(out + "/curves.svg", "Training curves: " + info.spec + ", loss " + info.loss, "epoch", "loss / MAE",
                {curve_train, curve_held, curve_mae});
   }
-  trainer.save(out + "/model.ogm");
+  trainer.save(out + "/model.ogm", plan);
   if (!quiet) std::printf("saved %s/model.ogm (last epoch) and %s/best.ogm (best %s MAE %.3f)\n", out.c_str(),
                           out.c_str(), held, best_mae);
   return 0;

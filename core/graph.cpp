@@ -4,6 +4,7 @@
 #include "core/blas.h"
 
 #include <chrono>
+#include <cmath>
 #include <sstream>
 #include <unordered_map>
 
@@ -11,9 +12,29 @@ namespace og {
 
 namespace {
 struct LeafNode : Node {
+  std::string param_name;  // set by Graph::param, for messages
   const char* name() const override { return "leaf"; }
 };
+
+// Flat index of the first NaN or Inf of t, or -1.
+int64_t first_non_finite(const Tensor& t) {
+  if (!t.defined()) return -1;
+  const float* p = t.data();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(p[i])) return i;
+  return -1;
+}
+
+// "node 3 (linear_relu)" or "node 1 (leaf, parameter 0.weight)".
+std::string node_label(const Node& n, size_t i) {
+  const auto* leaf = dynamic_cast<const LeafNode*>(&n);
+  if (leaf && !leaf->param_name.empty())
+    return cat("node ", i, " (leaf, parameter ", leaf->param_name, ")");
+  return cat("node ", i, " (", n.name(), ")");
+}
 }  // namespace
+
+std::string number_text(float v) { return std::isnan(v) ? "nan" : cat(v); }
 
 Tensor& Node::grad_buf() {
   if (!grad.defined()) grad = Tensor::zeros(value.shape());
@@ -35,6 +56,7 @@ Var Graph::param(Parameter& p) {
   OG_CHECK(p.grad.defined() && p.grad.shape() == p.value.shape(), "param: ", p.name,
            " has value ", p.value.shape(), " but grad ", p.grad.shape());
   Var v = add_leaf(p.value, true);
+  static_cast<LeafNode*>(v.node)->param_name = p.name;
   v.node->grad = p.grad;  // shared buffer: backward accumulates straight into p.grad
   return v;
 }
@@ -103,6 +125,39 @@ void Graph::clear_intermediate_grads() {
 
 void Graph::replay() {
   for (auto& n : nodes_) n->forward();
+}
+
+NonFiniteSpot Graph::find_non_finite() const {
+  NonFiniteSpot spot;
+  auto mark = [&](size_t i, bool in_grad, int64_t e) {
+    const Node& n = *nodes_[i];
+    const Tensor& t = in_grad ? n.grad : n.value;
+    spot = {true, i, in_grad, e, t[e], ""};
+    spot.text = cat(node_label(n, i), in_grad ? " gradient" : " value", " holds ", number_text(t[e]),
+                    " at element ", e, " of ", t.shape());
+  };
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const int64_t e = first_non_finite(nodes_[i]->value);
+    if (e >= 0) {
+      mark(i, false, e);
+      return spot;
+    }
+  }
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    const int64_t e = first_non_finite(nodes_[i]->grad);
+    if (e < 0) continue;
+    mark(i, true, e);
+    std::string from;  // the consumers whose backward wrote this gradient
+    for (size_t j = i + 1; j < nodes_.size(); ++j)
+      for (const Node* in : nodes_[j]->inputs)
+        if (in == nodes_[i].get()) {
+          from += (from.empty() ? "" : ", ") + node_label(*nodes_[j], j);
+          break;
+        }
+    if (!from.empty()) spot.text += ", written by the backward of " + from;
+    return spot;
+  }
+  return spot;
 }
 
 std::string Graph::to_dot() const {

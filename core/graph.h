@@ -55,6 +55,20 @@ struct Node {
 
 class Graph;
 
+// A float for messages: "nan" for every NaN (glibc would print "-nan" for some),
+// "inf", "-inf", or the number.
+std::string number_text(float v);
+
+// Where the first NaN or Inf sits on a tape (Graph::find_non_finite).
+struct NonFiniteSpot {
+  bool found = false;
+  size_t node = 0;         // position on the tape (0 = the first node recorded)
+  bool in_grad = false;    // false: the node's forward value; true: its gradient
+  int64_t element = 0;     // flat index of the first bad element
+  float bad = 0;           // that element (nan, inf or -inf)
+  std::string text;        // one line, e.g. "node 7 (conv2d_relu) value holds inf at element 12 of [8,32,8,8]"
+};
+
 // A cheap handle to a node of a graph (like DyNet's Expression).
 struct Var {
   Node* node = nullptr;
@@ -100,6 +114,15 @@ class Graph {
   void set_training(bool on) { training_ = on; }          // dropout, batchnorm mode
 
   void set_timing(bool on) { timing_ = on; }             // per-node seconds, for `ordgrad bench`
+
+  // The first NaN or Inf on the tape: the first node in tape order whose forward
+  // value holds one; if every value is finite, the first gradient the backward
+  // pass made non-finite (the last node in tape order whose gradient holds one:
+  // backward runs in reverse, and that gradient was written by the backward of
+  // the consumers named in `text`). A parameter's leaf is named by its parameter.
+  // Costs one pass over the tape, so callers run it only once something is wrong
+  // (a non-finite loss or parameter gradient).
+  NonFiniteSpot find_non_finite() const;
 
   size_t size() const { return nodes_.size(); }
   const Node& node(size_t i) const { return *nodes_[i]; }

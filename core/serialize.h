@@ -25,7 +25,11 @@
 // Saving writes "<path>.tmp.<pid>" next to the target, flushes and fsyncs it, then
 // rename()s it over the target: readers see the old file or the new one, never a
 // half-written one, and a failed save removes the temp file and leaves the old
-// file intact. Loading checks every length against the bytes left in the file
+// file intact. The directory is fsynced after the rename, so the new name is durable.
+// A save killed midway (SIGKILL, power loss) leaves its temp file behind; loading
+// never looks at temp files, and the next successful save of the same path removes
+// those whose pid is no longer running (tests/test_checkpoint_kill.cpp kills saves
+// at random moments). Loading checks every length against the bytes left in the file
 // before using it, so a damaged file throws og::Error (one line naming the path and
 // the problem) instead of crashing or allocating absurd amounts. All I/O runs on the
 // calling thread.

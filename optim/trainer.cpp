@@ -59,10 +59,53 @@ LrSchedule schedule_for(const std::string& spec, float lr, int64_t total_steps) 
          std::to_string(std::max<int64_t>(1, total_steps));
   return LrSchedule::parse(s, lr);
 }
+
+bool all_finite(const Tensor& t) {
+  const float* p = t.data();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+
+// The non-finite guard of one step: nothing is scanned while the loss and every
+// parameter gradient are finite; otherwise the tape names the first bad node.
+[[noreturn]] void stop_non_finite(const Graph& g, const std::string& at, float loss) {
+  const NonFiniteSpot spot = g.find_non_finite();
+  throw Error(cat("train: NaN/Inf at ", at, " (loss ", number_text(loss), "): ",
+                  spot.found ? spot.text : "no node holds one, but a parameter gradient does",
+                  "; stopping before the update"));
+}
+
+bool grads_finite(const std::vector<NamedParam>& params) {
+  for (const NamedParam& p : params)
+    if (!all_finite(p.param->grad)) return false;
+  return true;
+}
+
+// Once per epoch, before anyone saves: the update itself can overflow a parameter,
+// an optimiser moment or a running statistic without any node seeing it yet.
+void check_state(const std::vector<NamedTensor>& tensors, const char* kind, const std::string& at) {
+  for (const NamedTensor& t : tensors) {
+    const Tensor& v = *t.tensor;
+    for (int64_t i = 0; i < v.numel(); ++i)
+      OG_CHECK(std::isfinite(v[i]), "train: NaN/Inf after ", at, ": ", kind, " '", t.name, "' holds ",
+               number_text(v[i]), " at element ", i, " of ", v.shape(), "; stopping");
+  }
+}
 }  // namespace
 
+void Trainer::check_finite_state() {
+  const std::string at = cat("the last update of epoch ", epoch_ + 1, " (step ", step_, ")");
+  std::vector<NamedTensor> values;
+  for (NamedParam& p : model_.net->parameters()) values.push_back({p.name, &p.param->value});
+  check_state(values, "parameter", at);
+  check_state(model_.net->buffers(), "buffer", at);
+  if (optim_) check_state(optim_->state(), "optimiser state", at);
+}
+
 Trainer::Trainer(Model& model, const TrainOptions& opt)
-    : model_(model), opt_(opt), loss_(LossSpec::parse(model.info.loss)) {
+    : model_(model), opt_(opt), loss_(LossSpec::parse(model.info.loss)),
+      params_(model.net->parameters()) {
   OG_CHECK(opt.batch > 0, "train: batch size must be positive, got ", opt.batch);
   OG_CHECK(opt.epochs >= 0, "train: epochs must be >= 0, got ", opt.epochs);
   OG_CHECK(opt.class_weights.empty() || int(opt.class_weights.size()) == model.info.classes, "train: ",
@@ -112,13 +155,15 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
     Graph g;
     Var l = loss_node(model_.net->forward(g.input(data.x)), data);
     last = l.value().item();
-    OG_CHECK(std::isfinite(last), "train: the loss became ", last, " at epoch ", epoch_ + 1,
-             "; stopping (the last checkpoint is intact)");
+    const std::string at = cat("epoch ", epoch_ + 1, " (full-batch L-BFGS)");
+    if (!std::isfinite(last)) stop_non_finite(g, at, last);
     g.backward(l);
+    if (!grads_finite(params_)) stop_non_finite(g, at, last);
     return last;
   });
-  ++epoch_;
   ++step_;
+  check_finite_state();
+  ++epoch_;
   EpochStats st;
   st.epoch = epoch_;
   st.loss = loss;
@@ -164,9 +209,10 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     Var out = model_.net->forward(g.input(batch.x));
     Var loss = loss_node(out, batch);
     const float lv = loss.value().item();
-    OG_CHECK(std::isfinite(lv), "train: the loss became ", lv, " at epoch ", epoch_ + 1, " step ",
-             step_ + 1, "; stopping (the last checkpoint is intact)");
+    const auto at = [&] { return cat("epoch ", epoch_ + 1, " step ", step_ + 1); };
+    if (!std::isfinite(lv)) stop_non_finite(g, at(), lv);
     g.backward(loss);
+    if (!grads_finite(params_)) stop_non_finite(g, at(), lv);
     if (opt_.clip_norm > 0) {
       std::vector<NamedParam> params = model_.net->parameters();
       clip_grad_norm(params, opt_.clip_norm);
@@ -179,6 +225,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     correct += count_equal(loss_.decode(out.value(), model_.info.classes), batch.y);
     if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
   }
+  check_finite_state();
   ++epoch_;
   EpochStats st;
   st.epoch = epoch_;

@@ -11,6 +11,12 @@
 // Rng(e + s), e drawn once per epoch from the model's Rng, so it is the same for any
 // thread timing and survives a resume. With optimizer "lbfgs" an epoch is one full-batch L-BFGS step (its
 // curvature history is not checkpointed: a resumed run starts a fresh history).
+// Non-finite guard: a NaN or Inf in the loss or in a parameter gradient stops the
+// step before the update with og::Error naming the epoch, the step and the first
+// bad node on the tape (Graph::find_non_finite: "node 7 (conv2d_relu) value holds
+// inf ..."); the scan runs only then, so a healthy step pays one pass over the
+// gradients. At the end of every epoch, before anyone saves it, the parameters,
+// buffers and optimiser state are checked too (an update can overflow them).
 // The library never prints: progress goes through the on_step callback.
 #pragma once
 #include <functional>
@@ -87,9 +93,11 @@ class Trainer {
  private:
   EpochStats full_batch_epoch(const Dataset& data);
   std::vector<int64_t> epoch_order(const Dataset& data);  // shuffled (whole groups) or balanced
+  void check_finite_state();  // parameters, buffers, optimiser state: throw on NaN/Inf
   Model& model_;
   TrainOptions opt_;
   LossSpec loss_;                     // its weights= terms are fitted to each epoch's data
+  std::vector<NamedParam> params_;    // the model's, for the per-step gradient check
   std::unique_ptr<Optimizer> optim_;  // first-order optimisers
   std::unique_ptr<LBFGS> lbfgs_;      // or full-batch L-BFGS
   int64_t epoch_ = 0, step_ = 0;

@@ -1,5 +1,8 @@
-// The tape: accumulation, deep chains without recursion, errors, determinism.
+// The tape: accumulation, deep chains without recursion, errors, determinism, NaN/Inf search.
 #include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
 
 #include "core/ops.h"
 #include "helpers.h"
@@ -114,4 +117,49 @@ TEST_CASE("to_dot lists every node and edge") {
   const std::string dot = g.to_dot();
   CHECK(dot.find("relu [2]") != std::string::npos);
   CHECK(dot.find("n1 -> n2") != std::string::npos);
+}
+
+TEST_CASE("find_non_finite names the first node whose value holds a NaN or Inf") {
+  Graph g;
+  Var x = g.leaf(Tensor::from({3}, {1.0f, 2.0f, 3.0f}));       // node 0
+  Var shift = g.input(Tensor::from({3}, {0.0f, -5.0f, 0.0f}));  // node 1
+  Var y = log(x + shift);                                       // node 2 add, node 3 log
+  Var loss = sum(exp(y));                                       // node 4 exp (nan too), node 5
+  CHECK_FALSE(std::isfinite(loss.value().item()));
+  const NonFiniteSpot spot = g.find_non_finite();
+  REQUIRE(spot.found);
+  CHECK(spot.node == 3);  // log(-3), not the exp and sum downstream of it
+  CHECK_FALSE(spot.in_grad);
+  CHECK(spot.element == 1);
+  CHECK(std::isnan(spot.bad));
+  CHECK(spot.text == "node 3 (log) value holds nan at element 1 of [3]");
+}
+
+TEST_CASE("find_non_finite finds a gradient that overflows while every value is finite") {
+  Graph g;
+  // log of the smallest subnormal is about -103, but its gradient 1/x overflows to inf.
+  Var x = g.leaf(Tensor::from({2}, {1.0f, 1e-45f}));
+  Var loss = sum(log(x));
+  REQUIRE(std::isfinite(loss.value().item()));
+  CHECK_FALSE(g.find_non_finite().found);  // nothing yet: backward has not run
+  g.backward(loss);
+  const NonFiniteSpot spot = g.find_non_finite();
+  REQUIRE(spot.found);
+  CHECK(spot.node == 0);
+  CHECK(spot.in_grad);
+  CHECK(spot.element == 1);
+  CHECK(std::isinf(spot.bad));
+  CHECK(spot.text == "node 0 (leaf) gradient holds inf at element 1 of [2], "
+                     "written by the backward of node 1 (log)");
+}
+
+TEST_CASE("find_non_finite names a parameter's leaf by the parameter") {
+  Parameter w("0.weight", Tensor::from({2}, {1.0f, -std::numeric_limits<float>::infinity()}));
+  Graph g;
+  Var x = g.input(Tensor::from({2}, {1.0f, 2.0f}));
+  Var loss = sum(x * g.param(w));
+  const NonFiniteSpot spot = g.find_non_finite();
+  REQUIRE(spot.found);
+  CHECK(spot.text == "node 1 (leaf, parameter 0.weight) value holds -inf at element 1 of [2]");
+  (void)loss;
 }
