@@ -19,8 +19,9 @@
 namespace og::fuzz {
 
 // A directory under $TMPDIR (or /tmp) made on first use, removed at process exit.
+// Held on the heap and never freed: the atexit handler runs after static destructors.
 inline const std::string& scratch_dir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ordgrad-fuzz-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("fuzz: mkdtemp failed");
@@ -28,9 +29,9 @@ inline const std::string& scratch_dir() {
       std::error_code ec;
       std::filesystem::remove_all(scratch_dir(), ec);
     });
-    return tmpl;
+    return new std::string(tmpl);
   }();
-  return dir;
+  return *dir;
 }
 
 // Writes bytes to scratch_dir()/name (replacing it) and returns the path.

@@ -11,6 +11,7 @@ set -uo pipefail
 dir=$1 seconds=$2
 shift 2
 export OMP_NUM_THREADS=1   # one core per run; the machine is shared
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 limits=(-rss_limit_mb=2048 -timeout=10)
 failed=0
 for t in "$@"; do

@@ -126,7 +126,7 @@ std::string first_bytes(const std::string& b) {
 // or the reason it failed (no exceptions: this runs inside a parallel loop).
 std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, float* out) {
   if (!is_png_jpeg_or_bmp(bytes))
-    return cat("not a PNG, JPEG or BMP file (starts with ", first_bytes(bytes), ")");
+    return cat("cannot decode image: not a PNG, JPEG or BMP file (starts with ", first_bytes(bytes), ")");
   if (bytes.size() > size_t(std::numeric_limits<int>::max()))
     return cat("image file too large (", bytes.size(), " bytes)");
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -144,6 +144,8 @@ std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, floa
     return cat("cannot decode image (corrupt, truncated or not PNG/JPEG/BMP): ",
                why ? why : "unknown reason");
   }
+  if (w < 1 || h < 1)   // stb accepts a BMP of height 0; there is nothing to resize
+    return cat("image has no pixels: ", h, "x", w, " (height x width)");
   const int colour = n >= 3 ? 3 : 1;   // 2 = gray+alpha, 4 = RGBA: the alpha is dropped
   if (opt.expect_channels != 0 && colour != opt.expect_channels)
     return cat("wrong channels: the image is ", channel_name(colour), " (", n,

@@ -36,7 +36,8 @@
 // Errors: og::Error, one line naming the function and the file:
 //   "load_manifest: 'm.csv' line 4: label '-2' is negative"
 //   "load_manifest: 'imgs/a.png' (line 3 of 'm.csv'): cannot decode image: <stb reason>"
-//   "load_folder: 'd/3/x.png': not a PNG, JPEG or BMP file (starts with bytes 47 49 46 38)"
+//   "load_folder: 'd/3/x.png': cannot decode image: not a PNG, JPEG or BMP file (starts with
+//    bytes 47 49 46 38)"
 //   missing manifest / folder / image file, a corrupt or truncated image, a malformed
 //   manifest (missing column or field, non-integer label or group, unterminated quote),
 //   a negative label, no images at all; with strict_size an image of another size
