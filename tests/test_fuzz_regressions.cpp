@@ -133,3 +133,29 @@ TEST_CASE("fuzz model: metadata asking for more than the file holds fails before
                            "cnn_channels"})
     CHECK(one_line(model_error(name, dir)));
 }
+
+TEST_CASE("fuzz args: explain and gradcheck refuse sizes that would hang or exhaust memory") {
+  auto cli_error = [](const std::string& name) {
+    std::vector<std::string> words{"ordgrad"};
+    std::stringstream in(regression("args", name));
+    for (std::string w; std::getline(in, w, '\n');) words.push_back(w);
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    auto run = words[1] == "explain" ? cli::run_explain : cli::run_gradcheck;
+    return error_of([&] { run(int(argv.size()), argv.data()); });
+  };
+  // gradcheck total_crps:group=72: 144 rows x 6 outputs, two forwards per entry, each
+  // convolving groups of 72: minutes under the sanitizers (the fuzzer's timeout).
+  CHECK(cli_error("gradcheck_big_group").find("gradcheck: 144 rows x 6 outputs in groups of 72 are "
+                                              "too many to check by finite differences") == 0);
+  CHECK(cli_error("gradcheck_huge_classes").find("gradcheck: 2 rows x 2000000000 outputs are too many") == 0);
+  // A regression loss with K = 2e9 classes: its class probabilities would be [1, 2e9].
+  CHECK(cli_error("explain_huge_classes") == "explain: --classes 2000000000 is more than 65536");
+  // --curves evaluates every loss at K x K points.
+  CHECK(cli_error("explain_curves_huge") == "explain: --curves draws at most 1000 classes, got --classes 100000");
+  // What the demo and the tests check still runs.
+  std::vector<std::string> ok{"ordgrad", "gradcheck", "--loss", "total_crps:group=8", "--classes", "30"};
+  std::vector<char*> argv;
+  for (std::string& w : ok) argv.push_back(w.data());
+  CHECK(cli::run_gradcheck(int(argv.size()), argv.data()) == 0);
+}
