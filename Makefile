@@ -97,4 +97,6 @@ loc:
 clean:
 	rm -rf build ordgrad
 
+include fuzz/fuzz.mk
+
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -30,6 +30,8 @@
 namespace og::cli {
 
 namespace {
+constexpr int kMaxClasses = 65536;      // as a table's label range (io/csv.h)
+constexpr int kMaxCurveClasses = 1000;  // --curves: K^2 loss evaluations per loss
 void print_json_array(const std::vector<double>& v) {
   std::printf("[");
   for (size_t i = 0; i < v.size(); ++i) std::printf("%s%.9g", i ? ", " : "", v[i]);
@@ -76,6 +78,9 @@ std::vector<float> outputs_for(const LossSpec& spec, const std::vector<double>& 
 int explain_curves(const Args& a) {
   OG_CHECK(a.has("classes") && a.has("label"), "explain: --curves needs --classes K and --label Y");
   const int K = a.integer("classes"), y = a.integer("label");
+  // Each curve builds its loss at every class j for K classes: K^2 work per loss.
+  OG_CHECK(K <= kMaxCurveClasses, "explain: --curves draws at most ", kMaxCurveClasses,
+           " classes, got --classes ", K);
   std::vector<std::string> losses;
   std::stringstream in(a.str("losses"));
   for (std::string t; std::getline(in, t, ';');) losses.push_back(t);
@@ -218,6 +223,8 @@ int run_explain(int argc, char** argv) {
   if (spec.head() == Head::softmax) K = static_cast<int>(z.size());
   else if (spec.head() == Head::cumulative) K = static_cast<int>(z.size()) + 1;
   if (a.has("classes")) {
+    OG_CHECK(a.integer("classes") <= kMaxClasses, "explain: --classes ", a.integer("classes"),
+             " is more than ", kMaxClasses);
     OG_CHECK(K == 0 || a.integer("classes") == K, "explain: --classes ", a.integer("classes"),
              " does not match ", z.size(), " outputs for loss '", spec.text(), "' (which needs ",
              spec.width(a.integer("classes")), ")");

@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string_view>
@@ -102,17 +104,48 @@ void resize_planes(const float* src, int C, int H, int W, float* dst, int Ho, in
 
 const char* channel_name(int colour) { return colour == 1 ? "gray" : "RGB"; }
 
-// Decodes `path` into out[C,H,W] (C, H, W from the options). Returns "" or the reason
-// it failed (no exceptions: this runs inside a parallel loop).
-std::string decode_into(const std::string& path, const ImageOptions& opt, float* out) {
+// The file signatures of the formats we decode. stb_image also reads GIF, TGA, PSD,
+// HDR, PIC and PNM; refusing them before stb sees the bytes keeps its less-used
+// decoders out of reach of whatever file a manifest names.
+bool is_png_jpeg_or_bmp(const std::string& b) {
+  return b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 || b.compare(0, 3, "\xFF\xD8\xFF") == 0 ||
+         b.compare(0, 2, "BM") == 0;
+}
+
+std::string first_bytes(const std::string& b) {
+  std::string s;
+  char hex[4];
+  for (size_t i = 0; i < b.size() && i < 4; ++i) {
+    std::snprintf(hex, sizeof hex, "%s%02x", i ? " " : "", static_cast<unsigned char>(b[i]));
+    s += hex;
+  }
+  return s.empty() ? "an empty file" : "bytes " + s;
+}
+
+// Decodes an image file's bytes into out[C,H,W] (C, H, W from the options). Returns ""
+// or the reason it failed (no exceptions: this runs inside a parallel loop).
+std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, float* out) {
+  if (!is_png_jpeg_or_bmp(bytes))
+    return cat("cannot decode image: not a PNG, JPEG or BMP file (starts with ", first_bytes(bytes), ")");
+  if (bytes.size() > size_t(std::numeric_limits<int>::max()))
+    return cat("image file too large (", bytes.size(), " bytes)");
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  const int size = int(bytes.size());
   int w = 0, h = 0, n = 0;
-  std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load(path.c_str(), &w, &h, &n, 0),
+  // The header's size first: a few corrupt bytes must not make stb allocate gigabytes.
+  if (stbi_info_from_memory(data, size, &w, &h, &n) &&
+      int64_t(w) * int64_t(h) > kMaxImagePixels)
+    return cat("image too large: ", h, "x", w, " pixels (height x width), at most ",
+               kMaxImagePixels, " pixels");
+  std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load_from_memory(data, size, &w, &h, &n, 0),
                                                      stbi_image_free);
   if (!px) {
     const char* why = stbi_failure_reason();
     return cat("cannot decode image (corrupt, truncated or not PNG/JPEG/BMP): ",
                why ? why : "unknown reason");
   }
+  if (w < 1 || h < 1)   // stb accepts a BMP of height 0; there is nothing to resize
+    return cat("image has no pixels: ", h, "x", w, " (height x width)");
   const int colour = n >= 3 ? 3 : 1;   // 2 = gray+alpha, 4 = RGBA: the alpha is dropped
   if (opt.expect_channels != 0 && colour != opt.expect_channels)
     return cat("wrong channels: the image is ", channel_name(colour), " (", n,
@@ -149,6 +182,16 @@ std::string decode_into(const std::string& path, const ImageOptions& opt, float*
   return "";
 }
 
+// Reads the file at `path` and decodes it (see decode_bytes); "" or the reason it failed.
+std::string decode_file(const std::string& path, const ImageOptions& opt, float* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot open the image file";
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return "cannot read the image file";
+  return decode_bytes(bytes.str(), opt, out);
+}
+
 // Decodes every file in parallel into data.images; throws the first failure in order.
 // context[i] prefixes image i's error message.
 void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std::string>& context) {
@@ -159,7 +202,7 @@ void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std:
   float* out = data.images.data();
   parallel_for(N, 4, [&](int64_t i) {
     try {
-      errors[size_t(i)] = decode_into(data.paths[size_t(i)], opt, out + i * per_image);
+      errors[size_t(i)] = decode_file(data.paths[size_t(i)], opt, out + i * per_image);
     } catch (const std::exception& e) {   // e.g. bad_alloc: must not leave the parallel region
       errors[size_t(i)] = cat("cannot decode image: ", e.what());
     }
@@ -385,8 +428,16 @@ Tensor load_image(const std::string& path, const ImageOptions& options) {
   std::error_code ec;
   OG_CHECK(fs::is_regular_file(path, ec), "load_image: '", path, "': image file not found");
   Tensor t = Tensor::empty({1, options.channels, options.height, options.width});
-  const std::string err = decode_into(path, options, t.data());
+  const std::string err = decode_file(path, options, t.data());
   OG_CHECK(err.empty(), "load_image: '", path, "': ", err);
+  return t;
+}
+
+Tensor decode_image(const std::string& bytes, const std::string& name, const ImageOptions& options) {
+  check_options("decode_image", options);
+  Tensor t = Tensor::empty({1, options.channels, options.height, options.width});
+  const std::string err = decode_bytes(bytes, options, t.data());
+  OG_CHECK(err.empty(), "decode_image: '", name, "': ", err);
   return t;
 }
 

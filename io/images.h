@@ -1,8 +1,11 @@
 // images.h — the user's own images: CSV manifests and label folders, decoded with
 // stb_image, resized to the model's input, and label-preserving augmentations.
 //
-// Sources. PNG, JPEG and BMP through Debian's libstb (stbi_load; no
-// STB_IMAGE_IMPLEMENTATION here, the library is linked with -lstb).
+// Sources. PNG, JPEG and BMP through Debian's libstb (stbi_load_from_memory; no
+// STB_IMAGE_IMPLEMENTATION here, the library is linked with -lstb). A file is read
+// whole and its first bytes must be a PNG, JPEG or BMP signature, so stb's other
+// decoders (GIF, TGA, PSD, HDR, PIC, PNM) never see user files; an image whose
+// header announces more than kMaxImagePixels pixels is refused before decoding.
 //   load_manifest(csv): CSV with a header naming the columns `path`, `label` and
 //     optionally `group` (found by name, in any order; other columns are ignored).
 //     Fields may be quoted ("a, b.png", "say ""hi""") as in RFC 4180; CRLF or LF line
@@ -33,6 +36,8 @@
 // Errors: og::Error, one line naming the function and the file:
 //   "load_manifest: 'm.csv' line 4: label '-2' is negative"
 //   "load_manifest: 'imgs/a.png' (line 3 of 'm.csv'): cannot decode image: <stb reason>"
+//   "load_folder: 'd/3/x.png': cannot decode image: not a PNG, JPEG or BMP file (starts with
+//    bytes 47 49 46 38)"
 //   missing manifest / folder / image file, a corrupt or truncated image, a malformed
 //   manifest (missing column or field, non-integer label or group, unterminated quote),
 //   a negative label, no images at all; with strict_size an image of another size
@@ -81,8 +86,14 @@ struct ImageData {
 ImageData load_manifest(const std::string& csv_path, const ImageOptions& options = {});
 ImageData load_folder(const std::string& dir, const ImageOptions& options = {});
 
+// At most this many pixels (height x width) per source image: 2^25, e.g. 6000x5000.
+constexpr int64_t kMaxImagePixels = int64_t(1) << 25;
+
 // One image file as [1,C,H,W] (the decoding used by both loaders).
 Tensor load_image(const std::string& path, const ImageOptions& options = {});
+// The same from the file's bytes held in memory; `name` names it in errors.
+Tensor decode_image(const std::string& bytes, const std::string& name,
+                    const ImageOptions& options = {});
 
 // images [N,C,H,W] resized to [N,C,height,width] (see the header comment).
 Tensor resize_bilinear(const Tensor& images, int height, int width);

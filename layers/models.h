@@ -11,7 +11,9 @@
 // A model file is a checkpoint (core/serialize.h) whose metadata names the
 // architecture (spec, input shape, outputs, input normalisation), so
 // load_model() rebuilds the network and fills it by name: "param.<name>",
-// "buffer.<name>". Training checkpoints add "optim.<name>" tensors and the
+// "buffer.<name>". Loading checks the metadata before building anything: classes in
+// [2, 65536], an input of at most 2^24 values, and no layer beyond the parameters
+// the file stores, so a damaged file cannot make it allocate more than the file holds. Training checkpoints add "optim.<name>" tensors and the
 // epoch, step and Rng state (optim/trainer.h).
 #pragma once
 #include <memory>
@@ -45,8 +47,10 @@ struct Model {
   std::unique_ptr<Sequential> net;  // (dropout holds a reference to *rng)
 };
 
-// Build a fresh model for `info`, initialised from Rng(seed).
-Model make_model(const ModelInfo& info, uint64_t seed);
+// Build a fresh model for `info`, initialised from Rng(seed). max_params >= 0: throw
+// og::Error before building a layer that would take the total past that many
+// parameters (get_model passes the number stored in the file).
+Model make_model(const ModelInfo& info, uint64_t seed, int64_t max_params = -1);
 // Add the model's metadata, parameters and buffers to a checkpoint.
 void put_model(Checkpoint& ck, const Model& m);
 // Rebuild and fill the model stored in a loaded checkpoint.
@@ -59,6 +63,7 @@ Model load_model(const std::string& path);
 //   coral: CoralHead (shared score + K-1 biases)
 //   clm:   ClmHead   (score without intercept + ordered thresholds)
 std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& input,
-                                        const std::string& head, int classes, Rng& rng);
+                                        const std::string& head, int classes, Rng& rng,
+                                        int64_t max_params = -1);
 
 }  // namespace og

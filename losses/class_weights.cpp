@@ -44,13 +44,15 @@ std::vector<double> label_counts(const std::vector<int>& labels, int K,
 }
 
 // Gaussian-smoothed counts, kernel exp(-d^2 / (2 sigma^2)) truncated at |d| <= ceil(3 sigma).
+// The radius is capped at K (a wider kernel reaches no further class), so a huge sigma
+// cannot overflow an int; the kernel is 1 at d = 0 even when sigma^2 underflows to 0.
 std::vector<double> smoothed(const std::vector<double>& n, double sigma) {
   const int K = static_cast<int>(n.size());
-  const int radius = static_cast<int>(std::ceil(3 * sigma));
+  const int radius = static_cast<int>(std::min(std::ceil(3 * sigma), static_cast<double>(K)));
   std::vector<double> s(K, 0.0);
   for (int k = 0; k < K; ++k)
     for (int j = std::max(0, k - radius); j <= std::min(K - 1, k + radius); ++j)
-      s[k] += std::exp(-static_cast<double>(k - j) * (k - j) / (2 * sigma * sigma)) * n[j];
+      s[k] += (j == k ? 1.0 : std::exp(-static_cast<double>(k - j) * (k - j) / (2 * sigma * sigma))) * n[j];
   return s;
 }
 

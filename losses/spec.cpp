@@ -61,7 +61,11 @@ struct Entry {
   Builder build;
 };
 
-int group_of(const Options& o) { return static_cast<int>(o.num("group", 8)); }
+// Largest group= accepted: a group is rows of one batch, and its total's distribution
+// has group*(K-1)+1 entries.
+constexpr int kMaxGroup = 1 << 16;
+
+int group_of(const Options& o) { return static_cast<int>(o.num("group", 8)); }  // checked by group()
 
 ClmLink link_of(const Options& o) { return o.str("link", "logit") == "probit" ? ClmLink::probit : ClmLink::logit; }
 
@@ -246,9 +250,11 @@ int LossSpec::group() const {
     auto it = t.options.find("group");
     if (it == t.options.end() && t.name.rfind("total_", 0) == 0) g = std::max(g, 8);
     if (it != t.options.end()) {
-      const int v = static_cast<int>(std::strtof(it->second.c_str(), nullptr));
-      OG_CHECK(v >= 1 && float(v) == std::strtof(it->second.c_str(), nullptr), "loss '", text_, "': ", t.name,
-               ":group must be a whole number >= 1, got '", it->second, "'");
+      // Range first, then the cast: a float beyond int's range must not reach static_cast<int>.
+      const float f = std::strtof(it->second.c_str(), nullptr);
+      OG_CHECK(f >= 1 && f <= kMaxGroup && f == std::floor(f), "loss '", text_, "': ", t.name,
+               ":group must be a whole number in [1, ", kMaxGroup, "], got '", it->second, "'");
+      const int v = static_cast<int>(f);
       OG_CHECK(g == 0 || g == v, "loss '", text_, "': terms use different group sizes");
       g = v;
     }

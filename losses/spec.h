@@ -11,7 +11,7 @@
 // Every term also takes `weights=SCHEME` (inverse, sqrt, effective:BETA, lds[:SIGMA];
 // losses/class_weights.h): class weights fitted to the training labels by fit(),
 // e.g. "ce:weights=inverse" — the class-weighted cross-entropy.
-// Totals of groups: total_nll, total_crps, total_ev_l1 take group=G (default 8),
+// Totals of groups: total_nll, total_crps, total_ev_l1 take group=G (default 8, at most 65536),
 // e.g. "total_crps:group=8+rps" (losses/group_total.h).
 #pragma once
 #include <map>
