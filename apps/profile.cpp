@@ -8,8 +8,10 @@
 //   - per phase: data, sgemm, im2col / Winograd transforms (convolution time outside
 //     sgemm), dense outside sgemm, pooling, elementwise, loss, optimiser, and the
 //     rest of the step (graph bookkeeping, allocation).
-// Node times are means over the timed steps; with 2 threads the sgemm seconds are
-// summed over threads, so its rate is per thread. docs/performance.md shows the output.
+// Node times are means over the timed steps. With N threads the sgemm seconds are
+// summed over threads (so the rate is per thread); the phase table then counts
+// sgemm as those seconds / N, an estimate of its wall time. docs/performance.md
+// shows the output.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -110,7 +112,7 @@ void run_profile(Model& model, const Dataset& data, int batch, int steps, bool j
       add(rows[i].fwd, n.fwd_time, w);
       add(rows[i].bwd, n.bwd_time, w);
       const double sec = n.fwd_time.seconds + n.bwd_time.seconds;
-      const double gemm = n.fwd_time.gemm_seconds + n.bwd_time.gemm_seconds;
+      const double gemm = (n.fwd_time.gemm_seconds + n.bwd_time.gemm_seconds) / num_threads();
       const std::string p = phase_of(n.name(), is_loss);
       phase["sgemm"] += gemm * w;
       phase[p == "conv" ? "im2col / Winograd transforms" : p == "dense" ? "dense outside sgemm" : p] +=
@@ -133,15 +135,15 @@ void run_profile(Model& model, const Dataset& data, int batch, int steps, bool j
   }
   std::printf("%s, loss %s, batch %d, %d threads, %d steps; sgemm peak %.1f GFLOP/s (1 thread, 1024^3)\n\n",
               model.info.spec.c_str(), model.info.loss.c_str(), batch, num_threads(), steps, peak);
-  std::printf("%-40s %8s %8s %12s   %8s %8s %12s\n", "node (output shape)", "fwd ms", "sgemm", "GF/s  %peak",
-              "bwd ms", "sgemm", "GF/s  %peak");
+  std::printf("%-40s %8s %8s %12s   %8s %8s %12s\n", "node (output shape)", "fwd ms", "sgemm*", "GF/s  %peak",
+              "bwd ms", "sgemm*", "GF/s  %peak");
   for (const NodeRow& r : rows) {
     if (r.label.empty()) continue;
     std::printf("%-40s %8.3f %8.3f %12s   %8.3f %8.3f %12s\n", r.label.c_str(), 1e3 * r.fwd.seconds,
                 1e3 * r.fwd.gemm_seconds, rate(r.fwd, peak).c_str(), 1e3 * r.bwd.seconds,
                 1e3 * r.bwd.gemm_seconds, rate(r.bwd, peak).c_str());
   }
-  std::printf("\n%-40s %8s %7s\n", "phase", "ms/step", "share");
+  std::printf("(* sgemm ms summed over the threads; GF/s per thread)\n\n%-40s %8s %7s\n", "phase", "ms/step", "share");
   for (const auto& [name, sec] : phase)
     std::printf("%-40s %8.3f %6.1f%%\n", name.c_str(), 1e3 * sec, 100 * sec / step_total);
   std::printf("%-40s %8.3f %6.1f%%   (%.0f img/s)\n", "step", 1e3 * step_total, 100.0, batch / step_total);
