@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "blobs.h"
 #include "helpers.h"
 #include "optim/trainer.h"
 
@@ -19,20 +20,6 @@ using namespace og;
 namespace fs = std::filesystem;
 
 namespace {
-// 8x8 images with noise and a bright 3x3 blob (values up to about 2.5).
-Dataset blob_images(int64_t n, uint64_t seed) {
-  Rng rng(seed);
-  Dataset d{Tensor::empty({n, 1, 8, 8}), std::vector<int>(n), {}};
-  for (int64_t i = 0; i < n; ++i) {
-    const int q = static_cast<int>(rng.below(4));
-    float* x = d.x.data() + i * 64;
-    for (int p = 0; p < 64; ++p) x[p] = 0.3f * rng.normal();
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) x[((q / 2) * 4 + r) * 8 + (q % 2) * 4 + c] += 1.5f;
-    d.y[i] = q;
-  }
-  return d;
-}
 
 Model cnn(uint64_t seed) { return make_model({"fashion-cnn", Shape{1, 8, 8}, "ce", 4, 0, 1, {}, {}, 0}, seed); }
 
@@ -71,7 +58,7 @@ TEST_CASE("an overflowing convolution is named with its step, and no update happ
   TrainOptions o;
   o.batch = 8;
   Trainer t(m, o);
-  const std::string err = test::error_of([&] { t.train_epoch(blob_images(16, 1)); });
+  const std::string err = test::error_of([&] { t.train_epoch(test::blob_images(16, 1)); });
   CHECK(err.rfind("train: NaN/Inf at epoch 1 step 1 (loss ", 0) == 0);
   CHECK(err.find(" (conv2d_relu) value holds ") != std::string::npos);
   CHECK(err.find("stopping before the update") != std::string::npos);
@@ -86,7 +73,7 @@ TEST_CASE("a NaN in the data is named as the input leaf, at the step whose batch
   TrainOptions o;
   o.batch = 4;
   Trainer t(m, o);
-  Dataset d = blob_images(16, 2);  // four steps; the shuffle decides which batch holds row 5
+  Dataset d = test::blob_images(16, 2);  // four steps; the shuffle decides which batch holds row 5
   d.x[5 * 64 + 10] = std::numeric_limits<float>::quiet_NaN();
   const std::string err = test::error_of([&] { t.train_epoch(d); });
   CHECK(err.find("node 0 (leaf) value holds nan at element ") != std::string::npos);
@@ -105,7 +92,7 @@ TEST_CASE("an update that overflows a parameter is caught at the end of the epoc
   o.lr = 1.0f;
   o.weight_decay = 3e37f;
   Trainer t(m, o);
-  CHECK(test::error_of([&] { t.train_epoch(blob_images(8, 3)); }) ==
+  CHECK(test::error_of([&] { t.train_epoch(test::blob_images(8, 3)); }) ==
         "train: NaN/Inf after the last update of epoch 1 (step 1): parameter '0.bias' holds -inf at "
         "element 0 of [32]; stopping");
   CHECK(t.epoch() == 0);  // the epoch did not finish

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "apps/commands.h"
+#include "blobs.h"
 #include "helpers.h"
 #include "layers/activation.h"
 #include "layers/conv2d.h"
@@ -25,22 +26,6 @@ using namespace og;
 namespace fs = std::filesystem;
 
 namespace {
-// 8x8 images with a blob in one quadrant; class 3 is rare, so balanced sampling
-// draws a different order than the shuffle.
-Dataset quadrant_blobs(int64_t n, uint64_t seed) {
-  Rng rng(seed);
-  Dataset d{Tensor::empty({n, 1, 8, 8}), std::vector<int>(n), {}};
-  for (int64_t i = 0; i < n; ++i) {
-    int q = static_cast<int>(rng.below(4));
-    if (q == 3 && rng.uniform() < 0.8f) q = static_cast<int>(rng.below(3));
-    float* x = d.x.data() + i * 64;
-    for (int p = 0; p < 64; ++p) x[p] = 0.3f * rng.normal();
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) x[((q / 2) * 4 + r) * 8 + (q % 2) * 4 + c] += 1.5f;
-    d.y[i] = q;
-  }
-  return d;
-}
 
 // A small CNN with dropout before its head. make_model builds no dropout, so the
 // layers are assembled here; the dropout draws its masks from the model's own Rng,
@@ -92,7 +77,7 @@ int run(int (*cmd)(int, char**), std::vector<std::string> words) {
 }  // namespace
 
 TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + augmentation: 3 epochs == 1+1+1") {
-  const Dataset train = quadrant_blobs(96, 31);
+  const Dataset train = test::blob_images(96, 31, 0.2f);
   TrainOptions o;
   o.optimizer = "adam";
   o.lr = 0.01f;
@@ -149,7 +134,7 @@ TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + aug
 }
 
 TEST_CASE("SGD with Nesterov momentum, a step schedule and weight decay: 2 epochs == 1+1") {
-  const Dataset train = quadrant_blobs(80, 32);
+  const Dataset train = test::blob_images(80, 32, 0.2f);
   TrainOptions o;
   o.optimizer = "sgd";
   o.nesterov = true;

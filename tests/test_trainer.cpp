@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/parallel.h"
+#include "blobs.h"
 #include "helpers.h"
 #include "losses/ce.h"
 #include "optim/trainer.h"
@@ -13,21 +14,6 @@
 using namespace og;
 
 namespace {
-// Small images whose label is the quadrant holding the brightest blob.
-Dataset blobs(int64_t n, uint64_t seed) {
-  Rng rng(seed);
-  Dataset d{Tensor::empty({n, 1, 8, 8}), std::vector<int>(n), {}};
-  for (int64_t i = 0; i < n; ++i) {
-    const int q = static_cast<int>(rng.below(4));
-    float* x = d.x.data() + i * 64;
-    for (int p = 0; p < 64; ++p) x[p] = 0.3f * rng.normal();
-    const int r0 = (q / 2) * 4, c0 = (q % 2) * 4;
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) x[(r0 + r) * 8 + c0 + c] += 1.5f;
-    d.y[i] = q;
-  }
-  return d;
-}
 
 Model small_cnn(uint64_t seed, const char* loss = "ce") {
   return make_model({"fashion-cnn", Shape{1, 8, 8}, loss, 4, 0, 1, {}, {}, 0}, seed);
@@ -57,7 +43,7 @@ bool same_weights(Model& a, Model& b) {
 }  // namespace
 
 TEST_CASE("a small CNN learns the blob task") {
-  Dataset train = blobs(400, 1), test = blobs(200, 2);
+  Dataset train = test::blob_images(400, 1), test = test::blob_images(200, 2);
   Model m = small_cnn(0);
   Trainer t(m, small_opts(3));
   double first = 0, last = 0;
@@ -70,7 +56,7 @@ TEST_CASE("a small CNN learns the blob task") {
 }
 
 TEST_CASE("the same seed gives bit-identical weights after 200 steps, for 1 and 2 threads") {
-  Dataset train = blobs(1600, 3);  // 200 steps of 8
+  Dataset train = test::blob_images(1600, 3);  // 200 steps of 8
   const int keep = num_threads();
   Model a = small_cnn(5), b = small_cnn(5), c = small_cnn(6);
   set_num_threads(1);
@@ -109,7 +95,7 @@ TEST_CASE("count-cnn with a group-total loss: bit-identical weights after 50 ste
 }
 
 TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
-  Dataset train = blobs(160, 4);
+  Dataset train = test::blob_images(160, 4);
   test::TempDir dir;
   const std::string path = dir.file("resume.ogm");
   Model straight = small_cnn(9);
@@ -130,7 +116,7 @@ TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
 }
 
 TEST_CASE("save then load gives bit-identical predictions") {
-  Dataset train = blobs(80, 5), test = blobs(50, 6);
+  Dataset train = test::blob_images(80, 5), test = test::blob_images(50, 6);
   test::TempDir dir;
   const std::string path = dir.file("model.ogm");
   Model m = small_cnn(1);
@@ -151,15 +137,15 @@ TEST_CASE("training errors: unknown optimizer or schedule, too little data, NaN 
   o.schedule = "linear";  // not a schedule
   CHECK_THROWS_AS(Trainer(m, o), Error);
   Trainer t(m, small_opts(1));
-  CHECK_THROWS_AS(t.train_epoch(blobs(4, 1)), Error);
-  Dataset bad = blobs(16, 1);
+  CHECK_THROWS_AS(t.train_epoch(test::blob_images(4, 1)), Error);
+  Dataset bad = test::blob_images(16, 1);
   bad.x[3] = std::numeric_limits<float>::quiet_NaN();
   // The NaN input is node 0 of the step's tape (tests/test_nonfinite.cpp has more).
   CHECK_THROWS_WITH_AS(t.train_epoch(bad), doctest::Contains("node 0 (leaf) value holds nan"), Error);
 }
 
 TEST_CASE("a total_* loss trains on whole groups of consecutive examples") {
-  Dataset train = blobs(160, 8);
+  Dataset train = test::blob_images(160, 8);
   Model m = small_cnn(2, "ce+total_crps:group=4");
   TrainOptions o = small_opts(2);
   Trainer t(m, o);
@@ -174,7 +160,7 @@ TEST_CASE("a total_* loss trains on whole groups of consecutive examples") {
 }
 
 TEST_CASE("class-balanced sampling trains deterministically and refuses group losses") {
-  Dataset train = blobs(400, 9);
+  Dataset train = test::blob_images(400, 9);
   for (size_t i = 0; i < train.y.size(); ++i) train.y[i] = i % 20 == 0 ? 3 : train.y[i] % 3;  // class 3 rare
   Model a = small_cnn(4), b = small_cnn(4);
   TrainOptions o = small_opts(1);
@@ -190,7 +176,7 @@ TEST_CASE("class-balanced sampling trains deterministically and refuses group lo
 }
 
 TEST_CASE("augmented training is deterministic and resumes bit for bit") {
-  Dataset train = blobs(160, 10);
+  Dataset train = test::blob_images(160, 10);
   TrainOptions o = small_opts(2);
   o.augment = Augment{true, true, 1, 0.1f};
   test::TempDir dir;
