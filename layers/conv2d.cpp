@@ -33,10 +33,15 @@
 #include "core/blas.h"
 #include "core/parallel.h"
 #include "layers/conv2d_winograd.h"
+#include "layers/conv_common.h"
 #include "layers/init.h"
 
 namespace og {
 namespace {
+
+using conv::grow;
+using conv::lane_sum;
+using conv::relu_mask;
 
 constexpr int64_t kChunk = 4;  // images per sgemm; ~4 measured fastest (shared/bench/README.md)
 
@@ -47,18 +52,13 @@ struct Geom {
   bool pointwise() const { return K == 1 && S == 1 && P == 0; }
 };
 
-// Per-thread scratch, grown on demand and never shrunk, so steady-state training
-// allocates nothing here.
+// Per-thread scratch (conv::grow).
 struct Workspace {
   std::vector<float> col, z, dcol;
 };
 thread_local Workspace tls_ws;
 thread_local std::vector<float> tls_partials;  // the calling thread's per-chunk dW, db
 
-float* grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-  return v.data();
-}
 
 // Output columns j in [lo, hi) read input column j*S + off inside [0, W); the
 // others read padding. Computing the range once keeps branches out of the copy loops.
@@ -166,26 +166,6 @@ void bias_act(const float* src, float* dst, int64_t n, float bias, bool relu) {
   else for (int64_t j = 0; j < n; ++j) dst[j] = src[j] + bias;
 }
 
-// d = g, or g masked by y > 0 (the relu's derivative). Plain pointer arguments let
-// the compiler vectorise; inside the chunk lambda it reloaded them every element.
-void relu_mask(const float* g, const float* y, float* d, int64_t n, bool relu) {
-  if (relu) for (int64_t j = 0; j < n; ++j) d[j] = y[j] > 0.0f ? g[j] : 0.0f;
-  else std::memcpy(d, g, sizeof(float) * n);
-}
-
-// Sum of v[0..n) over 8 interleaved float lanes (vectorisable, fixed order), lanes
-// then tail added in double: the same result for any thread count.
-double lane_sum(const float* v, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += v[j + l];
-  double s = 0;
-  for (int l = 0; l < 8; ++l) s += acc[l];
-  for (; j < n; ++j) s += v[j];
-  return s;
-}
-
 ConvAlgo g_conv_algo = ConvAlgo::automatic;
 
 // Winograd F(2x2,3x3) for 3x3 stride-1 kernels over at least kWinogradMinChannels
@@ -280,16 +260,13 @@ struct Conv2dNode : Node {
         for (int64_t i = 0; i < nc; ++i) col2im(dcol + i * HWo, L, g, dx + (n0 + i) * CHW);
       }
     });
-    // Sum the chunks' partials in chunk order: the same additions for any thread count.
     if (part == 0) return;
     float* dw = want_w ? in_grad(1).data() : nullptr;
     float* db = want_b ? in_grad(2).data() : nullptr;
-    parallel_for(part, 1 << 14, [&](int64_t k) {
-      float s = partials[k];
-      for (int64_t ch = 1; ch < nch; ++ch) s += partials[ch * part + k];
-      if (k < dw_size) dw[k] += s;
-      else db[k - dw_size] += s;
-    });
+    std::vector<float> total(part);
+    conv::sum_chunk_partials(partials, nch, part, total.data());
+    for (int64_t k = 0; k < dw_size; ++k) dw[k] += total[k];
+    for (int64_t k = dw_size; k < part; ++k) db[k - dw_size] += total[k];
   }
 };
 

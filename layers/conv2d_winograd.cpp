@@ -32,9 +32,12 @@
 
 #include "core/blas.h"
 #include "core/parallel.h"
+#include "layers/conv_common.h"
 
 namespace og {
 namespace {
+
+using conv::grow;
 
 constexpr int64_t kTileTarget = 392;  // tiles per chunk: 8 images of 14x14 outputs (measured best of 98, 196, 392)
 
@@ -53,10 +56,6 @@ thread_local std::vector<float> tls_wino_partials;
 // cache set (with a stride of exactly 64 KiB, 16x16 images ran 4x slower).
 int64_t block_stride(int64_t n) { return (n + 1023) / 1024 * 1024 + 32; }
 
-float* grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-  return v.data();
-}
 
 // U[e][o][c] = (G g G^T)[e] for every 3x3 kernel g = w[o,c].
 void transform_weights(const float* w, int64_t O, int64_t C, float* U) {
@@ -305,18 +304,6 @@ void gather_output_grad(const float* dz, const WinogradConv& s, const Tiling& tl
   }
 }
 
-// dz = gy, masked by y > 0 with relu; returns the sum of dz (the bias gradient's share).
-double output_grad(const float* gy, const float* y, bool relu, int64_t n, float* dz) {
-  for (int64_t k = 0; k < n; ++k) dz[k] = (!relu || y[k] > 0.0f) ? gy[k] : 0.0f;
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // 8 lanes in a fixed order: vectorises
-  int64_t k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += dz[k + l];
-  double total = 0;
-  for (int l = 0; l < 8; ++l) total += acc[l];
-  for (; k < n; ++k) total += dz[k];
-  return total;
-}
 
 // V of the images [n0, n0 + nc) of a chunk: block e of channel c at v[e * ev + c * T + t].
 void transform_chunk(const WinogradConv& s, const Tiling& tl, const float* x, int64_t n0,
@@ -386,7 +373,8 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
       double sum = 0;
       for (int64_t i = 0; i < nc; ++i) {
         const int64_t at = ((n0 + i) * O + o) * HWo;
-        sum += output_grad(gy + at, y + at, relu, HWo, q);
+        conv::relu_mask(gy + at, y + at, q, HWo, relu);
+        sum += conv::lane_sum(q, HWo);
         gather_output_grad(q, *this, tl, tiles + i * pt, T);
       }
       transform_output_grad(tiles, T, dm + o * T, em);
@@ -414,13 +402,8 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
     }
   });
   if (part == 0) return;
-  // Sum the chunks' partials in chunk order: the same additions for any thread count.
   std::vector<float> total(part);
-  parallel_for(part, 1 << 14, [&](int64_t k) {
-    float s = partials[k];
-    for (int64_t ch = 1; ch < tl.chunks; ++ch) s += partials[ch * part + k];
-    total[k] = s;
-  });
+  conv::sum_chunk_partials(partials, tl.chunks, part, total.data());
   if (dw) add_weight_grad(total.data(), O, C, dw);
   if (db)
     for (int64_t o = 0; o < O; ++o) db[o] += total[du_size + o];
