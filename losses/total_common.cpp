@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/parallel.h"
 #include "losses/ce.h"
 
 namespace og::total {
@@ -90,6 +91,26 @@ void GroupConv::backward(const double* gD, double scale, float* dz, const int* r
     float* dzi = dz + static_cast<int64_t>(rows[i - 1]) * K;
     for (int k = 0; k < K; ++k) dzi[k] += static_cast<float>(scale * pi[k] * (a[k] - abar));
   }
+}
+
+void GroupLossNode::forward() {
+  const Tensor& z = in(0);
+  const int K = static_cast<int>(z.shape()[1]);
+  if (!value.defined()) value = Tensor::empty({});
+  std::vector<double> lg(gt.layout.count());
+  parallel_for(gt.layout.count(), group_grain(work(K)), [&](int64_t g) { lg[g] = group_loss(z.data(), K, g); });
+  value[0] = static_cast<float>(gt.weighted(lg));
+}
+
+void GroupLossNode::backward() {
+  if (!wants(0)) return;
+  const Tensor& z = in(0);
+  const int K = static_cast<int>(z.shape()[1]);
+  const double g0 = grad[0];
+  float* dz = in_grad(0).data();
+  parallel_for(gt.layout.count(), group_grain(work(K)), [&](int64_t g) {
+    group_backward(z.data(), K, g, g0 * gt.w[g], dz);
+  });
 }
 
 GroupTarget group_target(const char* op, Var logits, const LossTarget& t, int group,

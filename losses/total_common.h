@@ -73,6 +73,25 @@ struct GroupTarget {
   }
 };
 
+// The scalar group-total losses (total_nll, total_crps, total_ev_l1) on logits [N,K]:
+// L = sum_g w_g L_g with the groups in parallel (each writes its own loss entry and
+// the dz rows of its own items) and the weighted sum in group order, so results do
+// not depend on the thread count. A subclass gives one group's loss and gradient.
+struct GroupLossNode : Node {
+  GroupTarget gt;
+  explicit GroupLossNode(GroupTarget t) : gt(std::move(t)) {}
+  void forward() override;
+  void backward() override;
+
+ protected:
+  // Operations of the costliest group, for the parallel grain (default conv_work).
+  virtual int64_t work(int K) const { return conv_work(gt.layout, K); }
+  // L_g of group g; z = the logits [N,K].
+  virtual double group_loss(const float* z, int K, int64_t g) const = 0;
+  // Adds scale * dL_g/dz to the rows of group g's items in dz [N,K].
+  virtual void group_backward(const float* z, int K, int64_t g, double scale, float* dz) const = 0;
+};
+
 // Throws og::Error naming `op` for logits that are not [N,K] with K = t.K >= 2,
 // a label count other than N, a label out of [0,K), class values (totals are sums
 // of labels), bad sample weights, or a bad grouping (group_layout).

@@ -23,7 +23,6 @@
 // parallel: over groups (parallel_for); each group writes its own loss entry and
 //           the dz rows of its own items; the weighted sum runs serially in group
 //           order, so results do not depend on the thread count.
-#include "core/parallel.h"
 #include "losses/group_total.h"
 #include "losses/total_common.h"
 
@@ -42,38 +41,21 @@ double crps_of(const std::vector<double>& D, int T, std::vector<double>* r_out) 
   return loss;
 }
 
-struct TotalCrpsNode : Node {
-  total::GroupTarget gt;
-  explicit TotalCrpsNode(total::GroupTarget t) : gt(std::move(t)) {}
+struct TotalCrpsNode : total::GroupLossNode {
+  using GroupLossNode::GroupLossNode;
   const char* name() const override { return "total_crps"; }
-  void forward() override {
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    if (!value.defined()) value = Tensor::empty({});
-    const GroupLayout& l = gt.layout;
-    std::vector<double> lg(l.count());
-    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
-      const total::GroupConv gc(z.data(), l.members(g), l.size(g), K);
-      lg[g] = crps_of(gc.dist(), gt.totals[g], nullptr);
-    });
-    value[0] = static_cast<float>(gt.weighted(lg));
+  double group_loss(const float* z, int K, int64_t g) const override {
+    const total::GroupConv gc(z, gt.layout.members(g), gt.layout.size(g), K);
+    return crps_of(gc.dist(), gt.totals[g], nullptr);
   }
-  void backward() override {
-    if (!wants(0)) return;
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    const double g0 = grad[0];
-    float* dz = in_grad(0).data();
-    const GroupLayout& l = gt.layout;
-    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
-      const total::GroupConv gc(z.data(), l.members(g), l.size(g), K);
-      std::vector<double> r;
-      crps_of(gc.dist(), gt.totals[g], &r);
-      std::vector<double> gD(r.size());
-      double run = 0;
-      for (size_t u = r.size(); u-- > 0;) gD[u] = 2 * (run += r[u]);
-      gc.backward(gD.data(), g0 * gt.w[g], dz, l.members(g));
-    });
+  void group_backward(const float* z, int K, int64_t g, double scale, float* dz) const override {
+    const total::GroupConv gc(z, gt.layout.members(g), gt.layout.size(g), K);
+    std::vector<double> r;
+    crps_of(gc.dist(), gt.totals[g], &r);
+    std::vector<double> gD(r.size());
+    double run = 0;
+    for (size_t u = r.size(); u-- > 0;) gD[u] = 2 * (run += r[u]);
+    gc.backward(gD.data(), scale, dz, gt.layout.members(g));
   }
 };
 

@@ -16,16 +16,14 @@
 //           order, so results do not depend on the thread count.
 #include <cmath>
 
-#include "core/parallel.h"
 #include "losses/group_total.h"
 #include "losses/total_common.h"
 
 namespace og {
 namespace {
 
-struct TotalEvL1Node : Node {
-  total::GroupTarget gt;
-  explicit TotalEvL1Node(total::GroupTarget t) : gt(std::move(t)) {}
+struct TotalEvL1Node : total::GroupLossNode {
+  using GroupLossNode::GroupLossNode;
   const char* name() const override { return "total_ev_l1"; }
 
   // e_g of group g; fills p ([s,K]) and mu ([s]) of its items.
@@ -43,36 +41,20 @@ struct TotalEvL1Node : Node {
     }
     return e;
   }
-  void forward() override {
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    if (!value.defined()) value = Tensor::empty({});
-    const GroupLayout& l = gt.layout;
-    std::vector<double> lg(l.count());
-    parallel_for(l.count(), total::group_grain(int64_t(l.max_size) * K), [&](int64_t g) {
-      std::vector<double> p, mu;
-      lg[g] = std::fabs(error_of(z.data(), K, g, p, mu));
-    });
-    value[0] = static_cast<float>(gt.weighted(lg));
+  int64_t work(int K) const override { return int64_t(gt.layout.max_size) * K; }
+  double group_loss(const float* z, int K, int64_t g) const override {
+    std::vector<double> p, mu;
+    return std::fabs(error_of(z, K, g, p, mu));
   }
-  void backward() override {
-    if (!wants(0)) return;
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    const double g0 = grad[0];
-    float* dz = in_grad(0).data();
-    const GroupLayout& l = gt.layout;
-    parallel_for(l.count(), total::group_grain(int64_t(l.max_size) * K), [&](int64_t g) {
-      std::vector<double> p, mu;
-      const double e = error_of(z.data(), K, g, p, mu);
-      const double sign = e > 0 ? 1.0 : e < 0 ? -1.0 : 0.0;
-      const double scale = g0 * gt.w[g] * sign;
-      for (int i = 0; i < l.size(g); ++i) {
-        const double* pi = p.data() + static_cast<size_t>(i) * K;
-        float* dzi = dz + static_cast<int64_t>(l.members(g)[i]) * K;
-        for (int k = 0; k < K; ++k) dzi[k] += static_cast<float>(scale * pi[k] * (k - mu[i]));
-      }
-    });
+  void group_backward(const float* z, int K, int64_t g, double scale, float* dz) const override {
+    std::vector<double> p, mu;
+    const double e = error_of(z, K, g, p, mu);
+    const double signed_scale = scale * (e > 0 ? 1.0 : e < 0 ? -1.0 : 0.0);
+    for (int i = 0; i < gt.layout.size(g); ++i) {
+      const double* pi = p.data() + static_cast<size_t>(i) * K;
+      float* dzi = dz + static_cast<int64_t>(gt.layout.members(g)[i]) * K;
+      for (int k = 0; k < K; ++k) dzi[k] += static_cast<float>(signed_scale * pi[k] * (k - mu[i]));
+    }
   }
 };
 

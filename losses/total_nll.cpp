@@ -37,7 +37,6 @@
 #include <cmath>
 #include <limits>
 
-#include "core/parallel.h"
 #include "losses/group_total.h"
 #include "losses/total_common.h"
 
@@ -63,75 +62,54 @@ struct LogChain {
   }
 };
 
-struct TotalNllNode : Node {
-  total::GroupTarget gt;
-  explicit TotalNllNode(total::GroupTarget t) : gt(std::move(t)) {}
+struct TotalNllNode : total::GroupLossNode {
+  using GroupLossNode::GroupLossNode;
   const char* name() const override { return "total_nll"; }
-  void forward() override {
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    if (!value.defined()) value = Tensor::empty({});
-    const GroupLayout& l = gt.layout;
-    std::vector<double> lg(l.count());
-    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
-      const total::GroupConv lin(z.data(), l.members(g), l.size(g), K);
-      const double d = lin.dist()[gt.totals[g]];
-      if (d >= kLinearFloor) {
-        lg[g] = -std::log(d);
-        return;
-      }
-      const LogChain c(z.data(), l.members(g), l.size(g), K);
-      lg[g] = -c.prefix.back()[gt.totals[g]];
-    });
-    value[0] = static_cast<float>(gt.weighted(lg));
+  double group_loss(const float* z, int K, int64_t g) const override {
+    const int T = gt.totals[g];
+    const total::GroupConv lin(z, gt.layout.members(g), gt.layout.size(g), K);
+    if (lin.dist()[T] >= kLinearFloor) return -std::log(lin.dist()[T]);
+    const LogChain c(z, gt.layout.members(g), gt.layout.size(g), K);
+    return -c.prefix.back()[T];
   }
-  void backward() override {
-    if (!wants(0)) return;
-    const Tensor& z = in(0);
-    const int K = static_cast<int>(z.shape()[1]);
-    const double g0 = grad[0];
-    float* dz = in_grad(0).data();
-    const GroupLayout& l = gt.layout;
-    parallel_for(l.count(), total::group_grain(total::conv_work(l, K)), [&](int64_t g) {
-      const int s = l.size(g), T = gt.totals[g];
-      const int* rows = l.members(g);
-      const double scale = g0 * gt.w[g];
-      const total::GroupConv lin(z.data(), rows, s, K);
-      const std::vector<double>& D = lin.dist();
-      if (D[T] >= kLinearFloor) {
-        std::vector<double> gD(D.size(), 0.0);
-        gD[T] = -1.0 / D[T];
-        lin.backward(gD.data(), scale, dz, rows);
-        return;
+  void group_backward(const float* z, int K, int64_t g, double scale, float* dz) const override {
+    const int s = gt.layout.size(g), T = gt.totals[g];
+    const int* rows = gt.layout.members(g);
+    const total::GroupConv lin(z, rows, s, K);
+    const std::vector<double>& D = lin.dist();
+    if (D[T] >= kLinearFloor) {
+      std::vector<double> gD(D.size(), 0.0);
+      gD[T] = -1.0 / D[T];
+      lin.backward(gD.data(), scale, dz, rows);
+      return;
+    }
+    const LogChain c(z, rows, s, K);
+    std::vector<std::vector<double>> suffix(s + 2);  // suffix[i] = log(p^(i) * ... * p^(s)), 1-based
+    suffix[s + 1] = {0.0};
+    for (int i = s; i >= 1; --i) {
+      const std::vector<double>& next = suffix[i + 1];
+      suffix[i].resize(next.size() + K - 1);
+      total::log_convolve(c.logp.data() + static_cast<size_t>(i - 1) * K, K, next.data(),
+                          static_cast<int>(next.size()), suffix[i].data());
+    }
+    std::vector<double> lq(K);
+    for (int i = 1; i <= s; ++i) {
+      const std::vector<double>& before = c.prefix[i - 1];
+      const std::vector<double>& after = suffix[i + 1];
+      const double* lp = c.logp.data() + static_cast<size_t>(i - 1) * K;
+      double m = -std::numeric_limits<double>::infinity();
+      for (int k = 0; k < K; ++k) {
+        lq[k] = lp[k] + total::log_convolve_at(before.data(), static_cast<int>(before.size()),
+                                               after.data(), static_cast<int>(after.size()), T - k);
+        m = std::max(m, lq[k]);
       }
-      const LogChain c(z.data(), rows, s, K);
-      std::vector<std::vector<double>> suffix(s + 2);  // suffix[i] = log(p^(i) * ... * p^(s)), 1-based
-      suffix[s + 1] = {0.0};
-      for (int i = s; i >= 1; --i) {
-        const std::vector<double>& next = suffix[i + 1];
-        suffix[i].resize(next.size() + K - 1);
-        total::log_convolve(c.logp.data() + static_cast<size_t>(i - 1) * K, K, next.data(),
-                            static_cast<int>(next.size()), suffix[i].data());
-      }
-      std::vector<double> lq(K);
-      for (int i = 1; i <= s; ++i) {
-        const std::vector<double>& before = c.prefix[i - 1];
-        const std::vector<double>& after = suffix[i + 1];
-        const double* lp = c.logp.data() + static_cast<size_t>(i - 1) * K;
-        double m = -std::numeric_limits<double>::infinity();
-        for (int k = 0; k < K; ++k) {
-          lq[k] = lp[k] + total::log_convolve_at(before.data(), static_cast<int>(before.size()),
-                                                 after.data(), static_cast<int>(after.size()), T - k);
-          m = std::max(m, lq[k]);
-        }
-        double sum = 0;
-        for (int k = 0; k < K; ++k) sum += std::exp(lq[k] - m);
-        const double log_norm = m + std::log(sum);
-        float* dzi = dz + static_cast<int64_t>(rows[i - 1]) * K;
-        for (int k = 0; k < K; ++k)
-          dzi[k] += static_cast<float>(scale * (std::exp(lp[k]) - std::exp(lq[k] - log_norm)));
-      }
-    });
+      double sum = 0;
+      for (int k = 0; k < K; ++k) sum += std::exp(lq[k] - m);
+      const double log_norm = m + std::log(sum);
+      float* dzi = dz + static_cast<int64_t>(rows[i - 1]) * K;
+      for (int k = 0; k < K; ++k)
+        dzi[k] += static_cast<float>(scale * (std::exp(lp[k]) - std::exp(lq[k] - log_norm)));
+    }
   }
 };
 
