@@ -56,7 +56,14 @@ std::atomic<bool> g_profiling{false};
 std::atomic<int64_t> g_gemm_ns{0}, g_gemm_flops{0};
 
 void gemm_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
-               const float* B, int ldb, float beta, float* C, int ldc);
+               const float* B, int ldb, float beta, float* C, int ldc) {
+#ifndef OG_NO_BLAS
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
+              K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+  gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
 }  // namespace
 
 void set_gemm_profiling(bool on) { g_profiling.store(on, std::memory_order_relaxed); }
@@ -76,18 +83,6 @@ void gemm_serial(bool ta, bool tb, int M, int N, int K, float alpha, const float
   g_gemm_ns += ns.count();
   g_gemm_flops += 2 * int64_t(M) * N * K;
 }
-
-namespace {
-void gemm_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
-               const float* B, int ldb, float beta, float* C, int ldc) {
-#ifndef OG_NO_BLAS
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
-              K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-  gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
-}
-}  // namespace
 
 void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
