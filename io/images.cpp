@@ -74,27 +74,54 @@ AxisWeights axis_weights(int src, int dst) {
   return a;
 }
 
-// C planes src[C,H,W] -> dst[C,Ho,Wo]: rows first, then columns; sums in double.
-void resize_planes(const float* src, int C, int H, int W, float* dst, int Ho, int Wo,
+// Resizes C planes of an H x W image to dst[C,Ho,Wo] by two passes of tent weights, sums
+// in double: along the rows with the column weights ax, down the columns with the row
+// weights ay. row(c, y, scratch) gives source row y of plane c as W floats (a pointer
+// into the source, or `scratch` filled). The pass that leaves the smaller intermediate
+// goes first: rows first keeps H x Wo doubles, columns first Ho x W, and the smaller is
+// at most sqrt(H W Ho Wo), so neither a 1 x 2^25 nor a 2^25 x 1 image needs more than
+// a few MB (rows first always took 8 GiB for the tall one resized to width 32).
+template <class Row>
+void resize_planes(const Row& row, int C, int H, int W, float* dst, int Ho, int Wo,
                    const AxisWeights& ax, const AxisWeights& ay) {
-  std::vector<double> tmp(size_t(H) * Wo);
+  // out[x] = sum_j ax.w[j] * in[ax.first[x] + j], for each output column x
+  const auto across = [&](const auto* in, auto* out) {
+    for (int x = 0; x < Wo; ++x) {
+      double acc = 0;
+      const double* w = &ax.w[ax.offset[x]];
+      const auto* r = in + ax.first[x];
+      for (int j = 0; j < ax.count[x]; ++j) acc += w[j] * r[j];
+      out[x] = acc;
+    }
+  };
+  // out[x] = sum_k ay.w[k] * in(ay.first[yo] + k)[x] for x < width
+  const auto down = [&](int yo, int width, const auto& in, double* out) {
+    std::fill(out, out + width, 0.0);
+    for (int k = 0; k < ay.count[yo]; ++k) {
+      const double wy = ay.w[ay.offset[yo] + size_t(k)];
+      const auto* r = in(ay.first[yo] + k);
+      for (int x = 0; x < width; ++x) out[x] += wy * r[x];
+    }
+  };
+  std::vector<float> scratch(static_cast<size_t>(W));
+  const bool rows_first = int64_t(H) * Wo <= int64_t(Ho) * W;
+  std::vector<double> tmp(rows_first ? size_t(H) * Wo : size_t(Ho) * W);
+  std::vector<double> line(static_cast<size_t>(Wo));
   for (int c = 0; c < C; ++c) {
-    const float* s = src + size_t(c) * H * W;
-    for (int y = 0; y < H; ++y)
-      for (int x = 0; x < Wo; ++x) {
-        double acc = 0;
-        const double* w = &ax.w[ax.offset[x]];
-        const float* row = s + size_t(y) * W + ax.first[x];
-        for (int k = 0; k < ax.count[x]; ++k) acc += w[k] * row[k];
-        tmp[size_t(y) * Wo + x] = acc;
-      }
     float* d = dst + size_t(c) * Ho * Wo;
-    for (int y = 0; y < Ho; ++y) {
-      const double* w = &ay.w[ay.offset[y]];
-      for (int x = 0; x < Wo; ++x) {
-        double acc = 0;
-        for (int k = 0; k < ay.count[y]; ++k) acc += w[k] * tmp[size_t(ay.first[y] + k) * Wo + x];
-        d[size_t(y) * Wo + x] = float(acc);
+    const auto source = [&](int y) { return row(c, y, scratch.data()); };
+    if (rows_first) {
+      for (int y = 0; y < H; ++y) across(source(y), &tmp[size_t(y) * Wo]);
+      const auto kept = [&](int y) { return &tmp[size_t(y) * Wo]; };
+      for (int yo = 0; yo < Ho; ++yo) {
+        down(yo, Wo, kept, line.data());
+        for (int x = 0; x < Wo; ++x) d[size_t(yo) * Wo + x] = float(line[size_t(x)]);
+      }
+    } else {
+      for (int yo = 0; yo < Ho; ++yo) {
+        down(yo, W, source, &tmp[size_t(yo) * W]);
+        across(&tmp[size_t(yo) * W], line.data());
+        for (int x = 0; x < Wo; ++x) d[size_t(yo) * Wo + x] = float(line[size_t(x)]);
       }
     }
   }
@@ -110,6 +137,41 @@ const char* channel_name(int colour) { return colour == 1 ? "gray" : "RGB"; }
 bool is_png_jpeg_or_bmp(const std::string& b) {
   return b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 || b.compare(0, 3, "\xFF\xD8\xFF") == 0 ||
          b.compare(0, 2, "BM") == 0;
+}
+
+// Walks a PNG's chunks (4-byte big-endian length, 4-byte type, data, 4-byte CRC) up
+// to IEND; "" if each fits in the file, else what is wrong. stb_image grows its IDAT
+// buffer to the length a chunk header claims before reading the chunk, so without
+// this a 100-byte file claiming a 1 GiB chunk makes it ask for 2 GiB.
+std::string check_png_chunks(const std::string& b) {
+  size_t pos = 8;   // after the signature
+  for (int index = 0;; ++index) {
+    if (b.size() - pos < 12)
+      return cat("cannot decode image: truncated PNG: chunk ", index, " at byte ", pos, " is cut off (no IEND chunk)");
+    uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) length = length << 8 | static_cast<unsigned char>(b[pos + size_t(i)]);
+    std::string type = b.substr(pos + 4, 4);
+    for (char& ch : type)
+      if (ch < 0x20 || ch > 0x7e) ch = '?';
+    if (length > b.size() - pos - 12)
+      return cat("cannot decode image: corrupt PNG: chunk ", index, " ('", type, "') at byte ", pos, " claims ", length,
+                 " bytes of data, the file has ", b.size() - pos - 12, " after its header");
+    pos += 12 + size_t(length);
+    if (type == "IEND") return "";
+  }
+}
+
+// Channel c (of C output channels) of one decoded row of w pixels, n bytes each, whose
+// colour is 1 (gray, + alpha when n = 2) or 3 (RGB, + alpha when n = 4), as floats.
+void convert_row(const unsigned char* p, int w, int n, int colour, int C, int c, float* out) {
+  for (int x = 0; x < w; ++x, p += n) {
+    if (colour == 1 || C == 3)
+      out[x] = p[colour == 1 ? 0 : c] / 255.0f;
+    else if (p[0] == p[1] && p[1] == p[2])
+      out[x] = p[0] / 255.0f;   // gray stored as RGB stays exact
+    else
+      out[x] = float((0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255.0);
+  }
 }
 
 std::string first_bytes(const std::string& b) {
@@ -129,6 +191,10 @@ std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, floa
     return cat("cannot decode image: not a PNG, JPEG or BMP file (starts with ", first_bytes(bytes), ")");
   if (bytes.size() > size_t(std::numeric_limits<int>::max()))
     return cat("image file too large (", bytes.size(), " bytes)");
+  if (bytes[0] == '\x89') {   // PNG
+    std::string bad = check_png_chunks(bytes);
+    if (!bad.empty()) return bad;
+  }
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const int size = int(bytes.size());
   int w = 0, h = 0, n = 0;
@@ -155,30 +221,18 @@ std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, floa
                opt.height, "x", opt.width);
 
   const int C = opt.channels;
-  const bool same_size = h == opt.height && w == opt.width;
-  std::vector<float> planes;
-  float* dst = out;
-  if (!same_size) {
-    planes.resize(size_t(C) * h * w);
-    dst = planes.data();
+  const unsigned char* pixels = px.get();
+  const auto row = [&](int c, int y, float* to) {
+    convert_row(pixels + size_t(y) * w * n, w, n, colour, C, c, to);
+    return static_cast<const float*>(to);
+  };
+  if (h == opt.height && w == opt.width) {
+    for (int c = 0; c < C; ++c)
+      for (int y = 0; y < h; ++y) row(c, y, out + (size_t(c) * h + y) * w);
+  } else {
+    resize_planes(row, C, h, w, out, opt.height, opt.width, axis_weights(w, opt.width),
+                  axis_weights(h, opt.height));
   }
-  const size_t hw = size_t(h) * w;
-  const unsigned char* p = px.get();
-  for (size_t i = 0; i < hw; ++i, p += n) {
-    if (colour == 1) {
-      const float g = p[0] / 255.0f;
-      for (int c = 0; c < C; ++c) dst[c * hw + i] = g;
-    } else if (C == 3) {
-      for (int c = 0; c < 3; ++c) dst[c * hw + i] = p[c] / 255.0f;
-    } else if (p[0] == p[1] && p[1] == p[2]) {
-      dst[i] = p[0] / 255.0f;   // gray stored as RGB stays exact
-    } else {
-      dst[i] = float((0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255.0);
-    }
-  }
-  if (!same_size)
-    resize_planes(planes.data(), C, h, w, out, opt.height, opt.width,
-                  axis_weights(w, opt.width), axis_weights(h, opt.height));
   return "";
 }
 
@@ -456,7 +510,9 @@ Tensor resize_bilinear(const Tensor& images, int height, int width) {
   const float* src = images.data();
   float* dst = out.data();
   parallel_for(N, 2, [&](int64_t n) {
-    resize_planes(src + n * C * H * W, C, H, W, dst + n * C * height * width, height, width, ax, ay);
+    const float* image = src + n * C * H * W;
+    const auto row = [&](int c, int y, float*) { return image + (int64_t(c) * H + y) * W; };
+    resize_planes(row, C, H, W, dst + n * C * height * width, height, width, ax, ay);
   });
   return out;
 }

@@ -70,6 +70,30 @@ TEST_CASE("fuzz image: formats other than PNG, JPEG and BMP never reach stb_imag
   CHECK(error_of([&] { load_image(path); }).find("not a PNG, JPEG or BMP file") != std::string::npos);
 }
 
+TEST_CASE("fuzz image: a PNG chunk claiming more bytes than the file holds is refused") {
+  // stb_image grew its buffer to the claimed length first: a 110-byte file asked for 2 GiB.
+  const std::string msg = image_error("png_chunk_longer_than_file");
+  CHECK(msg.find("cannot decode image: corrupt PNG: chunk 2 ('IDAT') at byte 75 claims 1619132446 bytes") != std::string::npos);
+  CHECK(one_line(msg));
+}
+
+TEST_CASE("fuzz image: 1 x 2^24 and 2^24 x 1 BMPs resize with the options the target gave them") {
+  // Headers only: stb reads the missing pixels as zeros. Resizing the tall one to width
+  // 31 kept 2^24 x 31 doubles (4 GiB) before the resize chose its cheaper pass first.
+  for (const char* name : {"bmp_tall_thin", "bmp_wide_flat"}) {
+    CAPTURE(name);
+    const std::string in = regression("image", name);
+    ImageOptions opt;   // as fuzz/fuzz_image.cpp reads bytes 0 and 1
+    opt.channels = in[0] & 1 ? 3 : 1;
+    opt.height = 1 + (in[1] & 15) * 2;
+    opt.width = 1 + ((static_cast<uint8_t>(in[1]) >> 4) & 15) * 2;
+    const Tensor t = decode_image(in.substr(2), name, opt);
+    CHECK(t.shape() == Shape({1, opt.channels, opt.height, opt.width}));
+    CHECK(t.numel() == 31 * (opt.channels));
+    for (int64_t i = 0; i < t.numel(); ++i) CHECK(t[i] == 0.0f);
+  }
+}
+
 // fuzz_loss_spec: byte 0 gives K = 2 + b % 8, byte 1 the rows; labels (7i + rows) % K.
 TEST_CASE("fuzz loss_spec: lds class weights with a huge or a tiny sigma are finite") {
   for (const char* name : {"lds_huge_sigma", "lds_tiny_sigma"}) {

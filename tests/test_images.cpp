@@ -68,6 +68,48 @@ ImageOptions opts(int channels, int h, int w) {
   return o;
 }
 
+// Bytes of a PNG or BMP file written in memory by stb_image_write.
+void append_bytes(void* to, void* data, int size) {
+  static_cast<std::string*>(to)->append(static_cast<const char*>(data), size_t(size));
+}
+std::string png_bytes(int w, int h, int comp, const std::vector<unsigned char>& p) {
+  std::string out;
+  REQUIRE(stbi_write_png_to_func(append_bytes, &out, w, h, comp, p.data(), w * comp) != 0);
+  return out;
+}
+std::string bmp_bytes(int w, int h, int comp, const std::vector<unsigned char>& p) {
+  std::string out;
+  REQUIRE(stbi_write_bmp_to_func(append_bytes, &out, w, h, comp, p.data()) != 0);
+  return out;
+}
+
+// A "Key:  123 kB" line of /proc/self/status, in bytes; -1 if absent.
+int64_t status_bytes(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string k;
+  int64_t kb = -1;
+  while (in >> k) {
+    if (k == key + ":" && in >> kb) return kb * 1024;
+    in.ignore(1 << 20, '\n');
+  }
+  return -1;
+}
+
+// How far the resident set grows above where it was while f() runs: the peak (VmHWM)
+// after Linux resets it to the current size ("5" into /proc/self/clear_refs). -1 where
+// that reset is not allowed.
+template <class F>
+int64_t peak_growth(F f) {
+  const int64_t before = status_bytes("VmRSS");
+  {
+    std::ofstream reset("/proc/self/clear_refs");
+    if (!(reset << "5" << std::flush)) return -1;
+  }
+  if (before < 0 || status_bytes("VmHWM") > before + (8 << 20)) return -1;   // reset had no effect
+  f();
+  return status_bytes("VmHWM") - before;
+}
+
 float at(const Tensor& t, int64_t n, int64_t c, int64_t y, int64_t x) {
   const Shape& s = t.shape();
   return t[((n * s[1] + c) * s[2] + y) * s[3] + x];
@@ -174,6 +216,65 @@ TEST_CASE("images: loading resizes files (constant stays constant, gradient mono
       if (x > 0) CHECK(at(g, 0, 0, y, x) > at(g, 0, 0, y, x - 1));
       if (y > 0) CHECK(at(g, 0, 0, y, x) > at(g, 0, 0, y - 1, x));
     }
+}
+
+TEST_CASE("images: decoding then resizing equals resize_bilinear of the decoded pixels") {
+  // The decoder resizes straight from the file's bytes (colour-converting each row as it
+  // goes); it must agree bit for bit with resizing the full-size decoded image.
+  Rng rng(11);
+  for (auto [w, h, comp] : {std::tuple{23, 17, 1}, {40, 9, 3}, {5, 31, 4}, {64, 64, 2}}) {
+    const std::string png = png_bytes(w, h, comp, pixels(w, h, comp, [&](int, int, int) { return int(rng.below(256)); }));
+    for (int C : {1, 3}) {
+      const Tensor full = decode_image(png, "full", opts(C, h, w));
+      for (auto [oh, ow] : {std::pair{8, 8}, {32, 5}, {1, 40}, {h, 3}}) {
+        CAPTURE(w);
+        CAPTURE(comp);
+        CAPTURE(C);
+        CAPTURE(oh);
+        CAPTURE(ow);
+        CHECK(test::bit_equal(decode_image(png, "small", opts(C, oh, ow)), resize_bilinear(full, oh, ow)));
+      }
+    }
+  }
+}
+
+TEST_CASE("images: a tall, thin image resizes in memory of its own size, not height x output width") {
+  // 1 x 2^22 pixels, each row (y % 200, 60, 255 - y % 200): resizing to 16 x 32 once
+  // kept the row pass of every source row, 2^22 x 32 doubles (1 GiB).
+  const int h = 1 << 22;
+  const std::string bmp = bmp_bytes(1, h, 3, pixels(1, h, 3, [](int, int y, int c) {
+    return c == 0 ? y % 200 : c == 1 ? 60 : 255 - y % 200;
+  }));
+  Tensor out;
+  const int64_t growth = peak_growth([&] { out = decode_image(bmp, "tall.bmp", opts(3, 16, 32)); });
+  REQUIRE(out.shape() == Shape({1, 3, 16, 32}));
+  for (int x = 0; x < 32; ++x) {   // every output row averages 2^18 rows whose mean red is ~99.5
+    CHECK(at(out, 0, 0, 7, x) == doctest::Approx(99.5 / 255).epsilon(0.01));
+    CHECK(at(out, 0, 1, 7, x) == 60 / 255.0f);
+    CHECK(at(out, 0, 0, 7, x) + at(out, 0, 2, 7, x) == doctest::Approx(1.0).epsilon(1e-5));
+  }
+  if (growth < 0) {
+    MESSAGE("/proc/self/clear_refs cannot reset the peak here; memory not measured");
+  } else {
+    MESSAGE("tall image: peak resident growth ", growth / (1 << 20), " MiB");
+    CHECK(growth < (256 << 20));   // the decoded bytes are 12 MiB
+  }
+}
+
+TEST_CASE("images: a PNG chunk longer than the file is refused before stb_image allocates for it") {
+  Rng rng(2);
+  const std::string png = png_bytes(32, 32, 1, pixels(32, 32, 1, [&](int, int, int) { return int(rng.below(256)); }));
+  REQUIRE(png.compare(37, 4, "IDAT") == 0);   // signature 8 + IHDR 25, then IDAT's header
+  std::string bad = png;
+  bad[33] = 0x40;   // IDAT now claims 2^30 + its real length
+  std::string e = error_of([&] { decode_image(bad, "long.png", opts(1, 32, 32)); });
+  CHECK(has(e, "decode_image: 'long.png': cannot decode image: corrupt PNG: chunk 1 ('IDAT') at byte 33 claims 10737"));
+  CHECK(e.find('\n') == std::string::npos);
+  e = error_of([&] { decode_image(png.substr(0, png.size() - 12), "no_end.png", opts(1, 32, 32)); });
+  CHECK(has(e, "cannot decode image: truncated PNG: chunk 2 at byte " + std::to_string(png.size() - 12) +
+                   " is cut off (no IEND chunk)"));
+  // The untouched file still decodes, and so does one with bytes after IEND.
+  CHECK(error_of([&] { decode_image(png + "trailing", "ok.png", opts(1, 32, 32)); }) == "(no error)");
 }
 
 TEST_CASE("images: load_manifest reads paths, labels and groups") {
@@ -286,7 +387,7 @@ TEST_CASE("images: every loader error is one line naming the file and the proble
   REQUIRE(bytes.size() > 200);
   write_text(dir.file("cut.png"), bytes.substr(0, bytes.size() / 2));
   e = error_of([&] { load_image(dir.file("cut.png"), opts(1, 32, 32)); });
-  CHECK(has(e, "load_image: '" + dir.file("cut.png") + "': cannot decode image"));
+  CHECK(has(e, "load_image: '" + dir.file("cut.png") + "': cannot decode image: corrupt PNG: chunk 1 ('IDAT')"));
 
   ImageOptions strict = opts(1, 8, 8);
   strict.strict_size = true;
