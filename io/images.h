@@ -5,7 +5,10 @@
 // STB_IMAGE_IMPLEMENTATION here, the library is linked with -lstb). A file is read
 // whole and its first bytes must be a PNG, JPEG or BMP signature, so stb's other
 // decoders (GIF, TGA, PSD, HDR, PIC, PNM) never see user files; an image whose
-// header announces more than kMaxImagePixels pixels is refused before decoding.
+// header announces more than kMaxImagePixels pixels is refused before decoding, and a
+// PNG's chunks must each fit in the file (stb sizes its buffer from the chunk header).
+// Decoding needs the file, stb's pixels and at most sqrt(H·W·Ho·Wo) doubles for the
+// resize, whatever the image's shape.
 //   load_manifest(csv): CSV with a header naming the columns `path`, `label` and
 //     optionally `group` (found by name, in any order; other columns are ignored).
 //     Fields may be quoted ("a, b.png", "say ""hi""") as in RFC 4180; CRLF or LF line
@@ -38,6 +41,8 @@
 //   "load_manifest: 'imgs/a.png' (line 3 of 'm.csv'): cannot decode image: <stb reason>"
 //   "load_folder: 'd/3/x.png': cannot decode image: not a PNG, JPEG or BMP file (starts with
 //    bytes 47 49 46 38)"
+//   "load_image: 'a.png': cannot decode image: corrupt PNG: chunk 1 ('IDAT') at byte 33
+//    claims 1073742000 bytes of data, the file has 410 after its header"
 //   missing manifest / folder / image file, a corrupt or truncated image, a malformed
 //   manifest (missing column or field, non-integer label or group, unterminated quote),
 //   a negative label, no images at all; with strict_size an image of another size
