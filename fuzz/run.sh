@@ -5,6 +5,8 @@
 #   2. fuzz for SECONDS (-max_total_time) from those seeds plus FUZZ_DIR/corpus/<t>
 #      (new inputs land there, not in the checked-in corpus), with fuzz/dict/<t>.dict.
 # Limits: -rss_limit_mb=2048 (also caps single allocations), -timeout=10 s per input.
+# FUZZ_SEED (default 0: libFuzzer picks one) fixes the mutation sequence, so a run
+# explores the same inputs in the same order each time it is given the same seconds.
 # Prints one line per target: executions, coverage (cov/ft), and OK or FINDING with
 # the log and crashing input under FUZZ_DIR/artifacts/<t>/. Exit status 1 on any finding.
 set -uo pipefail
@@ -13,6 +15,7 @@ shift 2
 export OMP_NUM_THREADS=1   # one core per run; the machine is shared
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 limits=(-rss_limit_mb=2048 -timeout=10)
+seed=${FUZZ_SEED:-0}
 failed=0
 for t in "$@"; do
   bin=$dir/fuzz_$t
@@ -29,7 +32,7 @@ for t in "$@"; do
     continue
   fi
   log=$art/fuzz.log
-  "$bin" "${limits[@]}" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$art/" \
+  "$bin" "${limits[@]}" -seed="$seed" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$art/" \
     "${dict[@]}" "$dir/corpus/$t" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
