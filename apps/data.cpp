@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "io/idx.h"
 #include "io/images.h"
 
@@ -120,21 +121,8 @@ void make_dirs(const std::string& dir) {
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  OG_CHECK(f, "cannot write ", path, ": ", std::strerror(errno));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
-                  fsync(fileno(f)) == 0;
-  const int err = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw Error(cat("cannot write ", path, ": ", std::strerror(ok ? errno : err)));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw Error(cat("cannot write ", path, ": ", std::strerror(e)));
-  }
+  const std::string err = write_file_atomic(path, text.data(), text.size(), Sync::durable);
+  OG_CHECK(err.empty(), err);
 }
 
 }  // namespace og::cli

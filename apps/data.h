@@ -45,7 +45,8 @@ NamedData load_named(const std::string& name, const std::string& fallback_split,
 void prepare_inputs(Tensor& x, const ModelInfo& info);
 // Create a directory and its parents if missing (og::Error naming it otherwise).
 void make_dirs(const std::string& dir);
-// Write text to path through a temporary file and rename (never a half file).
+// Write text to path through a temporary file, fsync and rename, then fsync the directory
+// (write_file_atomic with Sync::durable): never a half file, even after a power cut.
 void write_text_atomic(const std::string& path, const std::string& text);
 
 }  // namespace og::cli

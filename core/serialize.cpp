@@ -2,7 +2,6 @@
 #include "core/serialize.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <memory>
 #include <set>
 
+#include "core/atomic_file.h"
 #include "core/check.h"
 
 namespace og {
@@ -152,12 +152,6 @@ std::string where(const Checkpoint& ck) {
   return ck.source.empty() ? "checkpoint" : "checkpoint '" + ck.source + "'";
 }
 
-std::string parent_dir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // Remove "<path>.tmp.<pid>" files left by saves that were killed: those whose pid
 // is not a running process. Temp files of live processes (a concurrent save) stay.
 void remove_stale_temps(const std::string& path) {
@@ -221,7 +215,7 @@ int64_t Checkpoint::meta_int(const std::string& key) const {
 void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   check_writable(ck, path);
   // Same directory as the target, so rename() stays on one filesystem and is atomic.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = temp_path(path);
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
     const int err = errno;
@@ -261,13 +255,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     std::remove(tmp.c_str());
     throw;
   }
-  // Make the rename itself durable. Best effort: some filesystems refuse to fsync a
-  // directory, and the file is complete either way.
-  const int dir = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    (void)::fsync(dir);
-    ::close(dir);
-  }
+  sync_parent_dir(path);   // make the rename itself durable
   remove_stale_temps(path);
 }
 

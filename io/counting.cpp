@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "core/check.h"
 #include "core/parallel.h"
 #include "core/rng.h"
@@ -58,28 +59,6 @@ std::string image_name(int64_t i) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "images/%06ld.png", static_cast<long>(i));
   return buf;
-}
-
-// Writes bytes to path via path.tmp.PID + rename. Returns "" or the error text;
-// it does not throw, because it runs inside parallel loops.
-std::string write_atomic(const std::string& path, const void* data, size_t size, bool sync) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return cat("cannot write '", tmp, "': ", std::strerror(errno));
-  bool ok = std::fwrite(data, 1, size, f) == size && std::fflush(f) == 0;
-  if (ok && sync) ok = ::fsync(::fileno(f)) == 0;
-  const int err = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    const int e = ok ? errno : err;
-    std::remove(tmp.c_str());
-    return cat("cannot write '", path, "': ", std::strerror(e));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    return cat("cannot rename '", tmp, "' to '", path, "': ", std::strerror(e));
-  }
-  return "";
 }
 
 void append_bytes(void* context, void* data, int size) {
@@ -225,7 +204,7 @@ CountingSummary generate_counts(const std::string& dir, const CountingOptions& o
       error[size_t(i)] = cat("cannot encode '", image_name(i), "'");
       return;
     }
-    error[size_t(i)] = write_atomic((root / image_name(i)).string(), png.data(), png.size(), false);
+    error[size_t(i)] = write_file_atomic((root / image_name(i)).string(), png.data(), png.size(), Sync::none);
   });
   for (const std::string& e : error) OG_CHECK(e.empty(), "generate_counts: ", e);
 
@@ -237,7 +216,7 @@ CountingSummary generate_counts(const std::string& dir, const CountingOptions& o
   }
   for (const auto& [path, text] : {std::pair<const std::string&, const std::string&>{s.train_csv, train_csv},
                                    {s.val_csv, val_csv}, {s.test_csv, test_csv}}) {
-    const std::string e = write_atomic(path, text.data(), text.size(), true);
+    const std::string e = write_file_atomic(path, text.data(), text.size(), Sync::durable);
     OG_CHECK(e.empty(), "generate_counts: ", e);
   }
   s.files = n + 3;

@@ -347,7 +347,8 @@ TEST_CASE("plot: a file that cannot be written throws, naming the path, and leav
   test::TempDir dir;
   const std::string missing = dir.file("no/such/dir/chart.svg");
   CHECK_THROWS_WITH_AS(cli::plot_lines(missing, "t", "x", "y", {}),
-                       ("cannot write " + missing + ": No such file or directory").c_str(), Error);
+                       ("cannot write '" + missing + "': cannot create '" + missing + ".tmp." +
+                        std::to_string(getpid()) + "': No such file or directory").c_str(), Error);
   // The target is a non-empty directory: the temporary file is written, the rename fails.
   std::filesystem::create_directory(dir.file("taken"));
   std::ofstream(dir.file("taken/keep")) << "x";
