@@ -2,7 +2,9 @@
 // (see atomic_file.h).
 #include "core/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +30,24 @@ void sync_parent_dir(const std::string& path) {
   ::close(dir);
 }
 
+void remove_stale_temps(const std::string& path) {
+  const std::string dir = parent_dir(path);
+  const size_t slash = path.find_last_of('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH)
+      (void)std::remove((dir + "/" + name).c_str());
+  }
+  ::closedir(d);
+}
+
 std::string write_file_atomic(const std::string& path, const void* data, size_t size, Sync sync) {
   const std::string tmp = temp_path(path);
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -48,7 +68,10 @@ std::string write_file_atomic(const std::string& path, const void* data, size_t 
     std::remove(tmp.c_str());
     return cat("cannot write '", path, "': ", std::strerror(err));
   }
-  if (sync == Sync::durable) sync_parent_dir(path);
+  if (sync == Sync::durable) {
+    sync_parent_dir(path);
+    remove_stale_temps(path);
+  }
   return "";
 }
 

@@ -4,8 +4,10 @@
 // rename stays on one filesystem and is atomic), which is then renamed over the target:
 // a reader sees the old file or the new one. With Sync::durable the file is fsynced
 // before the rename and its directory after it, so after a power cut the name holds
-// the old content or the new, never an empty or partial file. Sync::none skips both
-// fsyncs (thousands of generated images; a crash leaves at most a stray temp file).
+// the old content or the new, never an empty or partial file, and the write then removes
+// the temp files of earlier writes to the same path whose processes died mid-write.
+// Sync::none skips all three (thousands of generated images; a crash leaves at most a
+// stray temp file).
 #pragma once
 #include <cstddef>
 #include <string>
@@ -27,5 +29,11 @@ std::string parent_dir(const std::string& path);
 // fsyncs the directory holding path, making a rename in it durable. Best effort: some
 // filesystems refuse to fsync a directory, and the file itself is complete either way.
 void sync_parent_dir(const std::string& path);
+
+// Removes "<path>.tmp.<pid>" files whose pid is not a running process (writers killed
+// mid-write). Temp files of live processes (a concurrent write) stay. Pids are those of
+// this machine: a directory shared between machines may lose another host's temp file
+// (its write then fails cleanly at the rename; the target is untouched).
+void remove_stale_temps(const std::string& path);
 
 }  // namespace og

@@ -1,8 +1,6 @@
 // serialize.cpp — checkpoint writer and checked reader (format in serialize.h).
 #include "core/serialize.h"
 
-#include <dirent.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -150,26 +148,6 @@ class Reader {
 
 std::string where(const Checkpoint& ck) {
   return ck.source.empty() ? "checkpoint" : "checkpoint '" + ck.source + "'";
-}
-
-// Remove "<path>.tmp.<pid>" files left by saves that were killed: those whose pid
-// is not a running process. Temp files of live processes (a concurrent save) stay.
-void remove_stale_temps(const std::string& path) {
-  const std::string dir = parent_dir(path);
-  const size_t slash = path.find_last_of('/');
-  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH)
-      (void)std::remove((dir + "/" + name).c_str());
-  }
-  ::closedir(d);
 }
 
 void check_writable(const Checkpoint& ck, const std::string& path) {

@@ -62,3 +62,18 @@ TEST_CASE("atomic_file: path helpers") {
   CHECK(parent_dir("c.ogm") == ".");
   CHECK(parent_dir("/c.ogm") == "/");
 }
+
+TEST_CASE("atomic_file: a durable write removes temp files of dead writers, not of live ones") {
+  test::TempDir dir;
+  const std::string path = dir.file("log.csv");
+  // pid 999999999 is above any pid_max; the parent process (the shell or make) is alive.
+  const std::string dead = path + ".tmp.999999999", live = path + ".tmp." + std::to_string(getppid());
+  const std::string other = dir.file("other.csv.tmp.999999999");   // another file's temp
+  for (const std::string& junk : {dead, live, other}) std::ofstream(junk) << "half";
+  CHECK(write_file_atomic(path, "a", 1, Sync::none) == "");
+  CHECK(std::filesystem::exists(dead));   // Sync::none leaves the directory alone
+  CHECK(write_file_atomic(path, "b", 1, Sync::durable) == "");
+  CHECK(dir.listing() == std::vector<std::string>{"log.csv", "log.csv.tmp." + std::to_string(getppid()),
+                                                  "other.csv.tmp.999999999"});
+  CHECK(read_all(path) == "b");
+}
