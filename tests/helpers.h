@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <stdexcept>
 #include <vector>
@@ -36,6 +38,14 @@ inline Tensor away_from_zero(const Shape& s, Rng& rng, float margin = 0.15f) {
   for (int64_t i = 0; i < t.numel(); ++i)
     if (rng.uniform() < 0.5f) t[i] = -t[i];
   return t;
+}
+
+// A file's bytes; "" if it cannot be opened (tests compare "no file" as "").
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 inline bool bit_equal(const Tensor& a, const Tensor& b) {

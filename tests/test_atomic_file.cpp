@@ -6,23 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/atomic_file.h"
 #include "tests/helpers.h"
 
 using namespace og;
-
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 TEST_CASE("atomic_file: writes and overwrites a file, leaving only the target") {
   test::TempDir dir;
@@ -30,9 +18,9 @@ TEST_CASE("atomic_file: writes and overwrites a file, leaving only the target") 
   const std::string first("first\0bytes", 11), second = "second, longer content";
   for (Sync sync : {Sync::durable, Sync::none}) {
     CHECK(write_file_atomic(path, first.data(), first.size(), sync) == "");
-    CHECK(read_all(path) == first);
+    CHECK(test::read_file(path) == first);
     CHECK(write_file_atomic(path, second.data(), second.size(), sync) == "");
-    CHECK(read_all(path) == second);
+    CHECK(test::read_file(path) == second);
     CHECK(dir.listing() == std::vector<std::string>{"out.bin"});
   }
   CHECK(write_file_atomic(path, "", 0, Sync::durable) == "");   // an empty file is a file
@@ -52,7 +40,7 @@ TEST_CASE("atomic_file: a failed write names the file and the reason, and change
   const std::string e = write_file_atomic(dir.file("taken"), "new", 3, Sync::durable);
   CHECK(e.rfind("cannot write '" + dir.file("taken") + "': ", 0) == 0);
   CHECK(e.find('\n') == std::string::npos);
-  CHECK(read_all(dir.file("taken/keep")) == "kept");
+  CHECK(test::read_file(dir.file("taken/keep")) == "kept");
   CHECK(dir.listing() == std::vector<std::string>{"taken"});
 }
 
@@ -75,5 +63,5 @@ TEST_CASE("atomic_file: a durable write removes temp files of dead writers, not 
   CHECK(write_file_atomic(path, "b", 1, Sync::durable) == "");
   CHECK(dir.listing() == std::vector<std::string>{"log.csv", "log.csv.tmp." + std::to_string(getppid()),
                                                   "other.csv.tmp.999999999"});
-  CHECK(read_all(path) == "b");
+  CHECK(test::read_file(path) == "b");
 }

@@ -29,13 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Row {
   std::string path;
   int label = -1;
@@ -223,10 +216,10 @@ TEST_CASE("counting: the same seed writes the same bytes, for any thread count; 
   for (const auto& e : fs::recursive_directory_iterator(tmp.path / "a")) {
     if (!e.is_regular_file()) continue;
     const fs::path rel = fs::relative(e.path(), tmp.path / "a");
-    const std::string a = read_bytes(e.path());
+    const std::string a = test::read_file(e.path());
     CHECK(!a.empty());
-    CHECK(a == read_bytes(tmp.path / "b" / rel));
-    differ += a != read_bytes(tmp.path / "c" / rel);
+    CHECK(a == test::read_file(tmp.path / "b" / rel));
+    differ += a != test::read_file(tmp.path / "c" / rel);
     ++compared;
   }
   CHECK(compared == 403);

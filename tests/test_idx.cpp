@@ -56,13 +56,6 @@ void write_gz(const std::string& path, const std::string& bytes) {
   REQUIRE(gzclose(f) == Z_OK);
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 using test::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -90,7 +83,7 @@ TEST_CASE("idx images and labels read back from plain and gzip files") {
   write_gz(dir.file("img.gz"), idx_images(5, 4, 3));
   write_gz(dir.file("lab.gz"), idx_labels(labels));
   // The .gz really is gzip (magic 1f 8b), so both code paths of gzread are exercised.
-  CHECK(read_bytes(dir.file("img.gz")).substr(0, 2) == "\x1f\x8b");
+  CHECK(test::read_file(dir.file("img.gz")).substr(0, 2) == "\x1f\x8b");
 
   check_images(read_idx_images(dir.file("img")), 5, 4, 3);
   check_images(read_idx_images(dir.file("img.gz")), 5, 4, 3);
@@ -146,7 +139,7 @@ TEST_CASE("idx files with a wrong magic, cut short, too long or damaged throw og
   // Every cut of a plain and of a gzip file, header and data alike, is refused.
   const std::string full = idx_images(3, 2, 2);
   write_gz(dir.file("full.gz"), full);
-  const std::string full_gz = read_bytes(dir.file("full.gz"));
+  const std::string full_gz = test::read_file(dir.file("full.gz"));
   const std::string cut = dir.file("cut");
   for (const std::string* whole : {&full, &full_gz}) {
     for (size_t n = 0; n < whole->size(); ++n) {

@@ -42,12 +42,6 @@ bool unchanged(Model& m, const std::vector<Tensor>& before) {
   return true;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("an overflowing convolution is named with its step, and no update happens") {
@@ -112,7 +106,7 @@ TEST_CASE("ordgrad train with --lr 1e30 stops with one line naming node and step
                             " --batch 32 --quiet --out " + out + " " + extra + " >/dev/null 2>" +
                             tmp.file("err");
     const int status = std::system(cmd.c_str());
-    err = slurp(tmp.file("err"));
+    err = test::read_file(tmp.file("err"));
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
   std::string err;
@@ -129,14 +123,14 @@ TEST_CASE("ordgrad train with --lr 1e30 stops with one line naming node and step
   fs::remove_all(out);
   REQUIRE(train("--epochs 1 --lr 0.01", err) == 0);
   CHECK(err.empty());
-  const std::string checkpoint = slurp(out + "/checkpoint.ogm"), model = slurp(out + "/model.ogm");
+  const std::string checkpoint = test::read_file(out + "/checkpoint.ogm"), model = test::read_file(out + "/model.ogm");
   CHECK(train("--epochs 3 --lr 1e30 --resume " + out + "/checkpoint.ogm", err) == 1);
   CHECK(err.rfind("ordgrad: train: NaN/Inf at epoch 2 step ", 0) == 0);
   CHECK(err.find(" value holds ") != std::string::npos);
   CHECK(err.find("checkpoint.ogm (epoch 1) is untouched\n") != std::string::npos);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
-  CHECK(slurp(out + "/checkpoint.ogm") == checkpoint);  // epoch 1's checkpoint, untouched
-  CHECK(slurp(out + "/model.ogm") == model);            // no new (partial) model file
+  CHECK(test::read_file(out + "/checkpoint.ogm") == checkpoint);  // epoch 1's checkpoint, untouched
+  CHECK(test::read_file(out + "/model.ogm") == model);            // no new (partial) model file
   CHECK(load_checkpoint(out + "/checkpoint.ogm").meta_int("epoch") == 1);
   for (const auto& e : fs::directory_iterator(out))
     CHECK(e.path().string().find(".tmp") == std::string::npos);

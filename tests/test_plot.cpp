@@ -18,13 +18,6 @@ using namespace og;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t i = text.find(what); i != std::string::npos; i = text.find(what, i + what.size())) ++n;
@@ -184,7 +177,7 @@ TEST_CASE("plot: heatmap of a confusion matrix") {
   const std::vector<std::vector<double>> m = {{50, 3, 0, 0}, {7, 41, 17, 1}, {0, 9, 38, 2}, {0, 0, 4, 12}};
   const std::string path = dir.file("cm.svg");
   cli::plot_heatmap(path, "Confusion <test> & \"co\"", m, "predicted class", "true class");
-  const std::string svg = slurp(path);
+  const std::string svg = test::read_file(path);
   CHECK(xml_problem(svg) == "");
   CHECK(svg.find("Confusion &lt;test&gt; &amp; &quot;co&quot;") != std::string::npos);
   CHECK(svg.find(">predicted class</text>") != std::string::npos);
@@ -204,7 +197,7 @@ TEST_CASE("plot: heatmap of a confusion matrix") {
 
   // Row-normalised: each row reads as shares of that row.
   cli::plot_heatmap(path, "shares", {{1, 3}, {0, 0}}, "p", "t", true, true);
-  const std::string shares = slurp(path);
+  const std::string shares = test::read_file(path);
   CHECK(xml_problem(shares) == "");
   CHECK(shares.find(">0.25</text>") != std::string::npos);
   CHECK(shares.find(">0.75</text>") != std::string::npos);
@@ -213,8 +206,8 @@ TEST_CASE("plot: heatmap of a confusion matrix") {
 
   // No numbers when asked not to show them.
   cli::plot_heatmap(path, "plain", m, "p", "t", false);
-  CHECK(count(slurp(path), "class=\"value\"") == 0);
-  CHECK(count(slurp(path), "class=\"cell\"") == 16);
+  CHECK(count(test::read_file(path), "class=\"value\"") == 0);
+  CHECK(count(test::read_file(path), "class=\"cell\"") == 16);
 }
 
 TEST_CASE("plot: heatmap numbers stay readable up to K = 30, then are left out") {
@@ -225,7 +218,7 @@ TEST_CASE("plot: heatmap numbers stay readable up to K = 30, then are left out")
       for (size_t c = 0; c < K; ++c) m[r][c] = r == c ? 900 + r : (r + c) % 7;
     const std::string path = dir.file("k" + std::to_string(K) + ".svg");
     cli::plot_heatmap(path, "K = " + std::to_string(K), m, "predicted", "true");
-    const std::string svg = slurp(path);
+    const std::string svg = test::read_file(path);
     CAPTURE(K);
     CHECK(xml_problem(svg) == "");
     CHECK(count(svg, "class=\"cell\"") == K * K);
@@ -244,7 +237,7 @@ TEST_CASE("plot: heatmap numbers stay readable up to K = 30, then are left out")
   std::vector<std::vector<double>> small(3, std::vector<double>(3, 5)), big(30, std::vector<double>(30, 5));
   cli::plot_heatmap(dir.file("s.svg"), "s", small, "x", "y");
   cli::plot_heatmap(dir.file("b.svg"), "b", big, "x", "y");
-  CHECK(value_font_sizes(slurp(dir.file("s.svg")))[0] > value_font_sizes(slurp(dir.file("b.svg")))[0]);
+  CHECK(value_font_sizes(test::read_file(dir.file("s.svg")))[0] > value_font_sizes(test::read_file(dir.file("b.svg")))[0]);
 }
 
 TEST_CASE("plot: heatmap errors") {
@@ -264,7 +257,7 @@ TEST_CASE("plot: line chart of training curves skips NaN and inf") {
   cli::Series train{"train", {1, 2, 3, 4, 5}, {2.1, 1.4, 1.1, 0.95, 0.9}, {}};
   cli::Series val{"validation", {1, 2, 3, 4, 5}, {2.2, NAN, 1.3, INFINITY, 1.25}, {}};
   cli::plot_lines(path, "Loss per epoch", "epoch", "mean loss", {train, val});
-  const std::string svg = slurp(path);
+  const std::string svg = test::read_file(path);
   CHECK(xml_problem(svg) == "");
   CHECK(svg.find("width=\"720\" height=\"440\"") != std::string::npos);
   for (const char* t : {">Loss per epoch</text>", ">epoch</text>", ">mean loss</text>", ">train</text>",
@@ -289,7 +282,7 @@ TEST_CASE("plot: line chart of training curves skips NaN and inf") {
   // One series with error bars: no legend, one error bar per nonzero error.
   cli::Series explain{"rps", {0, 1, 2, 3}, {0.4, 0.1, 0.3, 0.9}, {0.05, 0, 0.02, 0.1}};
   cli::plot_lines(path, "loss if the model predicts j", "predicted class j", "loss", {explain}, false);
-  const std::string one = slurp(path);
+  const std::string one = test::read_file(path);
   CHECK(xml_problem(one) == "");
   CHECK(one.find("class=\"legend\"") == std::string::npos);
   CHECK(count(one, "class=\"errbar\"") == 3);
@@ -297,8 +290,8 @@ TEST_CASE("plot: line chart of training curves skips NaN and inf") {
 
   // Nothing finite at all still gives a valid, empty frame.
   cli::plot_lines(path, "empty", "x", "y", {{"none", {1, 2}, {NAN, NAN}, {}}});
-  CHECK(xml_problem(slurp(path)) == "");
-  CHECK(count(slurp(path), "class=\"line\"") == 0);
+  CHECK(xml_problem(test::read_file(path)) == "");
+  CHECK(count(test::read_file(path), "class=\"line\"") == 0);
 
   CHECK_THROWS_WITH_AS(cli::plot_lines(path, "t", "x", "y", {{"s", {1, 2}, {1}, {}}}),
                        ("plot_lines: " + path + ": series 's' has 2 x and 1 y values").c_str(), Error);
@@ -313,7 +306,7 @@ TEST_CASE("plot: grouped bars with error bars") {
                                 {"rps", {0.58, 0.93}, {0.03, 0.01}},
                                 {"ev_l1", {0.49, 0.91}, {0.04, 0.02}}};
   cli::plot_bars(path, "Loss comparison (mean ± sd over 5 seeds)", "score", groups, bars);
-  const std::string svg = slurp(path);
+  const std::string svg = test::read_file(path);
   CHECK(xml_problem(svg) == "");
   for (const char* t : {">score</text>", ">accuracy</text>", ">within 1</text>", ">ce</text>", ">rps</text>",
                         ">ev_l1</text>", "mean \xC2\xB1 sd"})
@@ -326,7 +319,7 @@ TEST_CASE("plot: grouped bars with error bars") {
   bars = {{"cumulative link (logit)", {0.5, NAN}, {}}, {"soft labels with a wide kernel", {0.4, 0.7}, {}}};
   for (int i = 0; i < 8; ++i) bars.push_back({"loss number " + std::to_string(i), {0.1 * i, -0.05 * i}, {}});
   cli::plot_bars(path, "many", "score", groups, bars);
-  const std::string many = slurp(path);
+  const std::string many = test::read_file(path);
   CHECK(xml_problem(many) == "");
   CHECK(count(many, "class=\"bar\"") == 2 * 10 - 1);
   CHECK(count(many, "class=\"errbar\"") == 0);
@@ -334,8 +327,8 @@ TEST_CASE("plot: grouped bars with error bars") {
 
   // A single series has no legend.
   cli::plot_bars(path, "one", "score", {"accuracy"}, {{"ce", {0.6}, {0.1}}});
-  CHECK(slurp(path).find("class=\"legend\"") == std::string::npos);
-  CHECK(count(slurp(path), "class=\"bar\"") == 1);
+  CHECK(test::read_file(path).find("class=\"legend\"") == std::string::npos);
+  CHECK(count(test::read_file(path), "class=\"bar\"") == 1);
 
   CHECK_THROWS_WITH_AS(cli::plot_bars(path, "t", "y", groups, {{"ce", {0.5}, {}}}),
                        ("plot_bars: " + path + ": bar 'ce' has 1 values for 2 series").c_str(), Error);
@@ -359,6 +352,6 @@ TEST_CASE("plot: a file that cannot be written throws, naming the path, and leav
   const std::string path = dir.file("chart.svg");
   cli::plot_lines(path, "first", "x", "y", {{"a", {0, 1}, {0, 1}, {}}});
   cli::plot_lines(path, "second", "x", "y", {{"a", {0, 1}, {0, 1}, {}}});
-  CHECK(slurp(path).find(">second</text>") != std::string::npos);
+  CHECK(test::read_file(path).find(">second</text>") != std::string::npos);
   CHECK(dir.listing() == std::vector<std::string>{"chart.svg", "taken"});
 }

@@ -28,13 +28,6 @@ namespace {
 
 using test::TempDir;
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -90,7 +83,7 @@ TEST_CASE("checkpoint bytes follow the documented layout exactly") {
   want.uint(1, 2).raw("w").uint(1, 1).uint(2, 8).f32(1.0f).f32(-2.0f);
   want.uint(1, 2).raw("s").uint(0, 1).f32(0.5f);
   want.crc();
-  const std::string got = read_bytes(dir.file("m.ogck"));
+  const std::string got = test::read_file(dir.file("m.ogck"));
   CHECK(got.size() == 4 + 4 + 4 + (4 + 1 + 4 + 2) + 4 + (2 + 1 + 1 + 8 + 8) + (2 + 1 + 1 + 4) + 4);
   CHECK(got == want.b);
   // Bytes 0x3f800000 = 1.0f appear little-endian.
@@ -136,13 +129,13 @@ TEST_CASE("checkpoint round trip keeps meta, order, shapes and float bits") {
   CHECK(back.find("nope") == nullptr);
   // Saving what was loaded reproduces the file byte for byte.
   save_checkpoint(dir.file("again.ogck"), back);
-  CHECK(read_bytes(dir.file("again.ogck")) == read_bytes(path));
+  CHECK(test::read_file(dir.file("again.ogck")) == test::read_file(path));
 }
 
 TEST_CASE("a checkpoint cut at any byte throws og::Error with one line naming the file") {
   TempDir dir;
   save_checkpoint(dir.file("full.ogck"), small_checkpoint());
-  const std::string full = read_bytes(dir.file("full.ogck"));
+  const std::string full = test::read_file(dir.file("full.ogck"));
   REQUIRE(full.size() > 100);
   const std::string cut = dir.file("cut.ogck");
   int errors = 0;
@@ -165,7 +158,7 @@ TEST_CASE("a checkpoint cut at any byte throws og::Error with one line naming th
 TEST_CASE("a checkpoint with any byte changed throws og::Error") {
   TempDir dir;
   save_checkpoint(dir.file("full.ogck"), small_checkpoint());
-  const std::string full = read_bytes(dir.file("full.ogck"));
+  const std::string full = test::read_file(dir.file("full.ogck"));
   const std::string bad = dir.file("bad.ogck");
   for (size_t i = 0; i < full.size(); ++i) {
     for (int mask : {0x01, 0x80, 0xff}) {
@@ -366,7 +359,7 @@ TEST_CASE("saving over a file replaces it atomically and leaves no temp files") 
   const std::string path = dir.file("model.ogck");
   Checkpoint old_ck = small_checkpoint();
   save_checkpoint(path, old_ck);
-  const std::string old_bytes = read_bytes(path);
+  const std::string old_bytes = test::read_file(path);
   Checkpoint new_ck = small_checkpoint();
   new_ck.meta["epoch"] = "4";
   save_checkpoint(path, new_ck);
@@ -389,7 +382,7 @@ TEST_CASE("saving over a file replaces it atomically and leaves no temp files") 
   ::signal(SIGXFSZ, old_handler);
   CHECK(contains(msg, "save_checkpoint: cannot write '" + path + "'"));
   CHECK(contains(msg, std::strerror(EFBIG)));
-  CHECK(read_bytes(path) == old_bytes);
+  CHECK(test::read_file(path) == old_bytes);
   CHECK(dir.listing() == std::vector<std::string>{"model.ogck"});
 
   // A rename that fails (the target is a non-empty directory) also cleans up.
