@@ -1,5 +1,7 @@
-// helpers.h — small test utilities: random leaves and tensors.
+// helpers.h — small test utilities: random leaves and tensors, files, running the CLI.
 #pragma once
+#include <doctest/doctest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +48,29 @@ inline std::string read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Calls a subcommand's run_* function with argv = words, as main() would.
+inline int run_command(int (*cmd)(int, char**), std::vector<std::string> words) {
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  return cmd(static_cast<int>(argv.size()), argv.data());
+}
+
+// The ordgrad binary `make test` names in ORDGRAD_BIN; nullptr (with a note in the
+// test's output) when it is not set, and the calling test skips itself.
+inline const char* ordgrad_binary() {
+  const char* bin = std::getenv("ORDGRAD_BIN");
+  if (bin == nullptr) MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
+  return bin;
+}
+
+// Runs `bin args` with stdout discarded and stderr into err_file; returns the exit
+// status (-1 if a signal ended it) and puts the stderr text in err.
+inline int run_binary(const char* bin, const std::string& args, const std::string& err_file, std::string& err) {
+  const int status = std::system((std::string(bin) + " " + args + " >/dev/null 2>" + err_file).c_str());
+  err = read_file(err_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 inline bool bit_equal(const Tensor& a, const Tensor& b) {

@@ -1,15 +1,12 @@
 // The subcommands, driven in-process: flags, errors, and the files a run leaves.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,14 +18,6 @@
 
 using namespace og;
 namespace fs = std::filesystem;
-
-namespace {
-int run(int (*cmd)(int, char**), std::vector<std::string> words) {
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  return cmd(static_cast<int>(argv.size()), argv.data());
-}
-}  // namespace
 
 TEST_CASE("flags: values, switches, negative numbers, unknown flags, --help") {
   cli::Args a("x", {{"lr", "0.1", "rate"}, {"logits", "", "numbers"}, {"json", "", "switch", true}});
@@ -59,7 +48,7 @@ TEST_CASE("flags: values, switches, negative numbers, unknown flags, --help") {
 TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, and no temp files") {
   test::TempDir tmp;
   const fs::path dir = tmp.path / "run";
-  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
+  CHECK(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
                              "adam", "--lr", "0.01", "--epochs", "2", "--quiet", "--out", dir.string()}) == 0);
   CHECK(fs::exists(dir / "model.ogm"));
   CHECK(fs::exists(dir / "checkpoint.ogm"));
@@ -73,10 +62,10 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
   CHECK(fs::exists(dir / "best.ogm"));
   Model m = load_model((dir / "model.ogm").string());
   CHECK(m.info.spec == "mlp:16");
-  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "model.ogm").string(), "--data",
+  CHECK(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "model.ogm").string(), "--data",
                             "demo:test", "--json"}) == 0);
   // Resuming to 3 epochs continues from epoch 2 and extends the log.
-  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
+  CHECK(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer",
                              "adam", "--lr", "0.01", "--epochs", "3", "--quiet", "--out", dir.string(),
                              "--resume", (dir / "checkpoint.ogm").string()}) == 0);
   std::FILE* f = std::fopen((dir / "log.csv").string().c_str(), "r");
@@ -90,33 +79,33 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
 TEST_CASE("bad input to train and eval is one clear error") {
   test::TempDir tmp;
   const fs::path dir = tmp.path / "run";
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--out", dir.string(),
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--out", dir.string(),
                                             "--loss", "hinge"}),
                        doctest::Contains("unknown loss 'hinge'"), Error);
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo"}),
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo"}),
                        "train: --out DIR is required", Error);
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "cifar", "--out", dir.string()}),
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "cifar", "--out", dir.string()}),
                        doctest::Contains("unknown data 'cifar'"), Error);
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "resnet",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "resnet",
                                             "--out", dir.string()}),
                        doctest::Contains("unknown model 'resnet'"), Error);
-  CHECK_THROWS_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
+  CHECK_THROWS_AS(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
   CHECK_FALSE(fs::exists(dir / "model.ogm"));
 }
 
 TEST_CASE("explain prints a loss and its gradient for one prediction") {
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "rps", "--logits", "0.5,-1,2,0,1", "--label",
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "rps", "--logits", "0.5,-1,2,0,1", "--label",
                                "2", "--json"}) == 0);
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "clm", "--score", "0.3", "--thresholds",
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "clm", "--score", "0.3", "--thresholds",
                                "-1,0.2,1.5,2", "--label", "4", "--json"}) == 0);
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2.5", "--classes", "5",
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2.5", "--classes", "5",
                                "--label", "1"}) == 0);
-  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "coral", "--logits", "1,2",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "coral", "--logits", "1,2",
                                               "--label", "3"}),
                        "explain: label 3 out of range [0,3)", Error);
-  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2", "--label", "1"}),
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "reg_l1", "--logits", "2", "--label", "1"}),
                        doctest::Contains("needs --classes K"), Error);
-  CHECK_THROWS_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--logits", "1,x", "--label", "0"}), Error);
+  CHECK_THROWS_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--logits", "1,x", "--label", "0"}), Error);
 }
 
 TEST_CASE("tables: train a linear CLM model with weights, inspect it, eval it") {
@@ -135,45 +124,45 @@ TEST_CASE("tables: train a linear CLM model with weights, inspect it, eval it") 
     std::fclose(f);
   }
   const std::string out = tmp.file("run");
-  CHECK(run(cli::run_train, {"ordgrad", "train", "--data", csv, "--model", "linear", "--loss", "clm",
+  CHECK(test::run_command(cli::run_train, {"ordgrad", "train", "--data", csv, "--model", "linear", "--loss", "clm",
                              "--optimizer", "lbfgs", "--lr", "1", "--epochs", "5", "--weight-column", "w",
                              "--quiet", "--out", out}) == 0);
   Model m = load_model(out + "/model.ogm");
   CHECK(m.info.classes == 4);
   CHECK(m.info.label_offset == 1);
   CHECK(m.info.feature_mean.size() == 2);
-  CHECK(run(cli::run_inspect, {"ordgrad", "inspect", out + "/model.ogm", "--json"}) == 0);
-  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", csv, "--json",
+  CHECK(test::run_command(cli::run_inspect, {"ordgrad", "inspect", out + "/model.ogm", "--json"}) == 0);
+  CHECK(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", csv, "--json",
                             "--weight-column", "w"}) == 0);
-  CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", csv, "--weight-column", "nope",
+  CHECK_THROWS_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", csv, "--weight-column", "nope",
                                        "--model", "linear", "--out", out}), Error);
 }
 
 TEST_CASE("explain on a group: the total's loss and one gradient row per item") {
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1,-2;1,-1,0.5;0,0,0",
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1,-2;1,-1,0.5;0,0,0",
                                "--total", "3", "--json"}) == 0);
-  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits",
                                               "0,1;1,-1,0.5", "--total", "1"}),
                        doctest::Contains("row 2 has 3 logits"), Error);
-  CHECK_THROWS_WITH_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1;1,0",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "total_nll", "--group-logits", "0,1;1,0",
                                               "--total", "5"}),
                        "explain: total 5 out of range [0,2]", Error);
-  CHECK_THROWS_AS(run(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--group-logits", "0,1;1,0", "--total", "1"}),
+  CHECK_THROWS_AS(test::run_command(cli::run_explain, {"ordgrad", "explain", "--loss", "ce", "--group-logits", "0,1;1,0", "--total", "1"}),
                   Error);
 }
 
 TEST_CASE("eval reports every metric, and totals of groups") {
   test::TempDir tmp;
   const std::string out = tmp.file("run");
-  REQUIRE(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer", "adam",
+  REQUIRE(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--optimizer", "adam",
                                "--lr", "0.01", "--epochs", "2", "--loss", "ce+0.5*rps", "--class-weights", "sqrt",
                                "--quiet", "--out", out}) == 0);
-  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test", "--json",
+  CHECK(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test", "--json",
                             "--group", "8", "--rule", "median"}) == 0);
-  CHECK_THROWS_WITH_AS(run(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", out + "/model.ogm", "--data", "demo:test",
                                            "--group", "2000"}),
                        doctest::Contains("is more than the 1000 examples"), Error);
-  CHECK_THROWS_AS(run(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--loss",
+  CHECK_THROWS_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:16", "--loss",
                                        "total_nll:group=8", "--batch", "60", "--out", out}),
                   Error);  // batch not a multiple of the group
 }
@@ -181,8 +170,8 @@ TEST_CASE("eval reports every metric, and totals of groups") {
 TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, compare, demo") {
   test::TempDir tmp;
   const std::string data = tmp.file("data"), run_dir = tmp.file("run");
-  REQUIRE(run(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "480", "--seed", "1", "--quiet"}) == 0);
-  REQUIRE(run(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--loss", "ce+0.5*rps",
+  REQUIRE(test::run_command(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "480", "--seed", "1", "--quiet"}) == 0);
+  REQUIRE(test::run_command(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--loss", "ce+0.5*rps",
                                "--optimizer", "adam", "--lr", "0.002", "--batch", "32", "--epochs", "2", "--quiet",
                                "--out", run_dir}) == 0);
   Model m = load_model(run_dir + "/model.ogm");
@@ -190,11 +179,11 @@ TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, comp
   CHECK(m.info.input == Shape{1, 32, 32});
   CHECK(fs::exists(run_dir + "/best.ogm"));
   CHECK(fs::exists(run_dir + "/curves.svg"));
-  CHECK(run(cli::run_eval, {"ordgrad", "eval", "--model", run_dir + "/model.ogm", "--data", data + ":test", "--group",
+  CHECK(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", run_dir + "/model.ogm", "--data", data + ":test", "--group",
                             "8", "--json", "--plot", tmp.file("confusion.svg")}) == 0);
   CHECK(fs::exists(tmp.file("confusion.svg")));
   const std::string csv = tmp.file("pred.csv");
-  CHECK(run(cli::run_predict, {"ordgrad", "predict", "--model", run_dir + "/model.ogm", "--data", data + ":test",
+  CHECK(test::run_command(cli::run_predict, {"ordgrad", "predict", "--model", run_dir + "/model.ogm", "--data", data + ":test",
                                "--group", "8", "--limit", "2", "--csv", csv}) == 0);
   std::FILE* f = std::fopen(csv.c_str(), "r");
   REQUIRE(f);
@@ -203,26 +192,26 @@ TEST_CASE("images end to end: gen-counts, train, eval with groups, predict, comp
   std::fclose(f);
   CHECK(lines > 1);
   const std::string cmp = tmp.file("cmp");
-  CHECK(run(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce;corn", "--seeds", "1", "--epochs",
+  CHECK(test::run_command(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce;corn", "--seeds", "1", "--epochs",
                                "1", "--merge-labels", "0-4,5-9,10-29", "--out", cmp}) == 0);
   CHECK(fs::exists(cmp + "/compare.csv"));
   CHECK(fs::exists(cmp + "/compare.svg"));
-  CHECK_THROWS_WITH_AS(run(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce", "--out", cmp,
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_compare, {"ordgrad", "compare", "--data", data, "--losses", "ce", "--out", cmp,
                                               "--merge-labels", "0-4,6-29"}),
                        "compare: --merge-labels leaves label 5 out", Error);
   const std::string demo = tmp.file("runs/nested/demo");  // parents are created
-  CHECK(run(cli::run_demo, {"ordgrad", "demo", "--out", demo, "--n", "480", "--epochs", "1"}) == 0);
+  CHECK(test::run_command(cli::run_demo, {"ordgrad", "demo", "--out", demo, "--n", "480", "--epochs", "1"}) == 0);
   for (const char* pic : {"/curves.svg", "/confusion.svg", "/explain.svg"}) CHECK(fs::exists(demo + pic));
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--list"}) == 0);
-  CHECK(run(cli::run_explain, {"ordgrad", "explain", "--curves", "--classes", "10", "--label", "4", "--losses",
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--list"}) == 0);
+  CHECK(test::run_command(cli::run_explain, {"ordgrad", "explain", "--curves", "--classes", "10", "--label", "4", "--losses",
                                "ce;coral;corn;clm:link=probit;reg_l1", "--plot", tmp.file("curves.svg")}) == 0);
 }
 
 TEST_CASE("bad image data: a corrupt PNG, a label outside the classes, a missing manifest") {
   test::TempDir tmp;
   const std::string data = tmp.file("data");
-  REQUIRE(run(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "64", "--quiet"}) == 0);
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", tmp.file("nothing"), "--out", tmp.file("r")}),
+  REQUIRE(test::run_command(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "64", "--quiet"}) == 0);
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", tmp.file("nothing"), "--out", tmp.file("r")}),
                        doctest::Contains("unknown data"), Error);
   {  // truncate one image listed in the manifest
     std::FILE* f = std::fopen((data + "/images/000003.png").c_str(), "r+b");
@@ -230,7 +219,7 @@ TEST_CASE("bad image data: a corrupt PNG, a label outside the classes, a missing
     REQUIRE(ftruncate(fileno(f), 20) == 0);
     std::fclose(f);
   }
-  CHECK_THROWS_WITH_AS(run(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--out",
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--out",
                                             tmp.file("r"), "--quiet"}),
                        doctest::Contains("000003.png"), Error);
   CHECK_FALSE(fs::exists(tmp.file("r") + "/model.ogm"));
@@ -240,28 +229,19 @@ TEST_CASE("gradcheck passes every loss of the spec language") {
   for (const char* spec : {"ce", "rps", "ev_l2", "cum_bce", "cdw_ce:alpha=2", "sord", "gauss_ld:sigma=2", "mean_var",
                            "coral", "corn", "clm", "clm:link=probit", "reg_l2", "total_nll:group=3", "total_crps:group=4+rps"}) {
     INFO(spec);
-    CHECK(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", spec}) == 0);
+    CHECK(test::run_command(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", spec}) == 0);
   }
-  CHECK_THROWS_AS(run(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", "total_nll:group=3", "--batch", "4"}), Error);
+  CHECK_THROWS_AS(test::run_command(cli::run_gradcheck, {"ordgrad", "gradcheck", "--loss", "total_nll:group=3", "--batch", "4"}), Error);
 }
 
 // The `ordgrad` binary itself (make test passes its path in ORDGRAD_BIN): exit codes
 // and the one-line errors of main.cpp.
 TEST_CASE("the ordgrad binary: unknown subcommand, unknown flag, bad loss, --help") {
-  const char* bin = std::getenv("ORDGRAD_BIN");
-  if (bin == nullptr) {
-    MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
-    return;
-  }
+  const char* bin = test::ordgrad_binary();
+  if (bin == nullptr) return;
   test::TempDir tmp;
   auto sh = [&](const std::string& args, std::string& err) {
-    const std::string errf = tmp.file("err");
-    const int status = std::system((std::string(bin) + " " + args + " >/dev/null 2>" + errf).c_str());
-    std::ifstream in(errf);
-    std::stringstream s;
-    s << in.rdbuf();
-    err = s.str();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test::run_binary(bin, args, tmp.file("err"), err);
   };
   std::string err;
   CHECK(sh("frobnicate", err) == 1);

@@ -2,14 +2,10 @@
 // before the update, and leaves the last finished epoch's checkpoint as it was.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 
 #include "blobs.h"
@@ -93,21 +89,14 @@ TEST_CASE("an update that overflows a parameter is caught at the end of the epoc
 }
 
 TEST_CASE("ordgrad train with --lr 1e30 stops with one line naming node and step; the checkpoint stays") {
-  const char* bin = std::getenv("ORDGRAD_BIN");
-  if (bin == nullptr) {
-    MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
-    return;
-  }
+  const char* bin = test::ordgrad_binary();
+  if (bin == nullptr) return;
   test::TempDir tmp;
   const std::string out = tmp.file("run");
   auto train = [&](const std::string& extra, std::string& err) {
-    const std::string cmd = std::string(bin) +
-                            " train --data tests/data/cement_strength.csv --model mlp:16 --optimizer sgd"
-                            " --batch 32 --quiet --out " + out + " " + extra + " >/dev/null 2>" +
-                            tmp.file("err");
-    const int status = std::system(cmd.c_str());
-    err = test::read_file(tmp.file("err"));
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const std::string args = "train --data tests/data/cement_strength.csv --model mlp:16 --optimizer sgd"
+                             " --batch 32 --quiet --out " + out + " " + extra;
+    return test::run_binary(bin, args, tmp.file("err"), err);
   };
   std::string err;
   // Diverging from the first epoch: nothing is written.

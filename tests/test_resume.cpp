@@ -67,11 +67,6 @@ std::string slurp(const std::string& path) {
   return test::read_file(path);
 }
 
-int run(int (*cmd)(int, char**), std::vector<std::string> words) {
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  return cmd(static_cast<int>(argv.size()), argv.data());
-}
 }  // namespace
 
 TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + augmentation: 3 epochs == 1+1+1") {
@@ -174,9 +169,9 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
       w.insert(w.end(), extra.begin(), extra.end());
       return w;
     };
-    REQUIRE(run(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-    REQUIRE(run(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-    REQUIRE(run(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
                                       tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
     CHECK(slurp(tmp.file("straight") + "/checkpoint.ogm") == slurp(tmp.file("stopped") + "/checkpoint.ogm"));
@@ -184,7 +179,7 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
   }
   SUBCASE("counting images: augmentation (flips, shifts, brightness), SGD momentum, explicit cosine") {
     const std::string data = tmp.file("data");
-    REQUIRE(run(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "160", "--seed", "2",
+    REQUIRE(test::run_command(cli::run_gen_counts, {"ordgrad", "gen-counts", "--out", data, "--n", "160", "--seed", "2",
                                       "--quiet"}) == 0);
     const std::vector<std::string> common = {"ordgrad", "train", "--data", data, "--model", "count-cnn",
                                              "--image-size", "16", "--flip", "--shift", "2", "--brightness",
@@ -195,20 +190,17 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
       w.insert(w.end(), extra.begin(), extra.end());
       return w;
     };
-    REQUIRE(run(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-    REQUIRE(run(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-    REQUIRE(run(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
+    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
                                       tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
   }
 }
 
 TEST_CASE("resuming a cosine that spans --epochs with another --epochs says the lr curve differs") {
-  const char* bin = std::getenv("ORDGRAD_BIN");
-  if (bin == nullptr) {
-    MESSAGE("ORDGRAD_BIN not set: skipped (make test sets it)");
-    return;
-  }
+  const char* bin = test::ordgrad_binary();
+  if (bin == nullptr) return;
   test::TempDir tmp;
   const std::string out = tmp.file("run"), log = tmp.file("stdout");
   const std::string train = std::string(bin) +
