@@ -61,12 +61,38 @@ bool same_params(Model& a, Model& b) {
   return true;
 }
 
+// Trains dropout_cnn(init_seed) for `epochs` epochs -- after resuming from `from`, unless
+// it is empty -- then saves the trainer's state to `to`. A resumed run starts from
+// another initialisation, so that only the checkpoint can make it match.
+Model train_and_save(uint64_t init_seed, const TrainOptions& o, const Dataset& train, int epochs,
+                     const std::string& to, const std::string& from = "") {
+  Model m = dropout_cnn(init_seed);
+  Trainer t(m, o);
+  if (!from.empty()) t.resume(from);
+  for (int e = 0; e < epochs; ++e) t.train_epoch(train);
+  t.save(to);
+  return m;
+}
+
 // A file that must exist (two missing files would compare equal).
 std::string slurp(const std::string& path) {
   REQUIRE(std::filesystem::exists(path));
   return test::read_file(path);
 }
 
+// Runs `ordgrad train` (argv `common`) for 2 epochs into DIR/straight, and for 1 epoch
+// into DIR/stopped followed by a --resume from its checkpoint up to epoch 2.
+void train_straight_and_stopped(const std::vector<std::string>& common, const test::TempDir& tmp) {
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> w = common;
+    w.insert(w.end(), extra.begin(), extra.end());
+    return w;
+  };
+  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
+  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
+  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
+                                                  tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
+}
 }  // namespace
 
 TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + augmentation: 3 epochs == 1+1+1") {
@@ -82,28 +108,19 @@ TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + aug
   o.augment = Augment{true, true, 1, 0.2f};
   test::TempDir dir;
 
-  Model straight = dropout_cnn(7);
-  Trainer ts(straight, o);
-  for (int e = 0; e < 3; ++e) ts.train_epoch(train);
-  ts.save(dir.file("straight.ogm"));
+  Model straight = train_and_save(7, o, train, 3, dir.file("straight.ogm"));
 
   // Stop after every epoch; each resume starts from a model initialised differently.
-  Model first = dropout_cnn(7);
-  Trainer t1(first, o);
-  t1.train_epoch(train);
-  t1.save(dir.file("e1.ogm"));
-  Model second = dropout_cnn(100);
-  Trainer t2(second, o);
-  t2.resume(dir.file("e1.ogm"));
-  CHECK(t2.epoch() == 1);
-  CHECK(t2.step() == 12);
-  t2.train_epoch(train);
-  t2.save(dir.file("e2.ogm"));
-  Model third = dropout_cnn(200);
-  Trainer t3(third, o);
-  t3.resume(dir.file("e2.ogm"));
-  t3.train_epoch(train);
-  t3.save(dir.file("resumed.ogm"));
+  train_and_save(7, o, train, 1, dir.file("e1.ogm"));
+  {
+    Model probe = dropout_cnn(100);
+    Trainer tp(probe, o);
+    tp.resume(dir.file("e1.ogm"));
+    CHECK(tp.epoch() == 1);
+    CHECK(tp.step() == 12);
+  }
+  train_and_save(100, o, train, 1, dir.file("e2.ogm"), dir.file("e1.ogm"));
+  Model third = train_and_save(200, o, train, 1, dir.file("resumed.ogm"), dir.file("e2.ogm"));
 
   CHECK(same_params(straight, third));
   CHECK(same_checkpoint(load_checkpoint(dir.file("straight.ogm")), load_checkpoint(dir.file("resumed.ogm"))));
@@ -119,10 +136,7 @@ TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + aug
   for (auto& [name, t] : e2.tensors)
     if (name.rfind("optim.", 0) == 0) t.fill(0.0f);  // Adam's moments lost
   save_checkpoint(dir.file("e2-no-moments.ogm"), e2);
-  Model no_moments = dropout_cnn(100);
-  Trainer tm(no_moments, o);
-  tm.resume(dir.file("e2-no-moments.ogm"));
-  tm.train_epoch(train);
+  Model no_moments = train_and_save(100, o, train, 1, dir.file("no-moments-e3.ogm"), dir.file("e2-no-moments.ogm"));
   CHECK_FALSE(same_params(straight, no_moments));
 }
 
@@ -138,20 +152,9 @@ TEST_CASE("SGD with Nesterov momentum, a step schedule and weight decay: 2 epoch
   o.batch = 8;
   o.epochs = 2;
   test::TempDir dir;
-  Model straight = dropout_cnn(3);
-  Trainer ts(straight, o);
-  ts.train_epoch(train);
-  ts.train_epoch(train);
-  ts.save(dir.file("straight.ogm"));
-  Model first = dropout_cnn(3);
-  Trainer t1(first, o);
-  t1.train_epoch(train);
-  t1.save(dir.file("e1.ogm"));
-  Model resumed = dropout_cnn(4);
-  Trainer t2(resumed, o);
-  t2.resume(dir.file("e1.ogm"));
-  t2.train_epoch(train);
-  t2.save(dir.file("resumed.ogm"));
+  Model straight = train_and_save(3, o, train, 2, dir.file("straight.ogm"));
+  train_and_save(3, o, train, 1, dir.file("e1.ogm"));
+  Model resumed = train_and_save(4, o, train, 1, dir.file("resumed.ogm"), dir.file("e1.ogm"));
   CHECK(same_params(straight, resumed));
   CHECK(same_checkpoint(load_checkpoint(dir.file("straight.ogm")), load_checkpoint(dir.file("resumed.ogm"))));
 }
@@ -164,15 +167,7 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
                                              "--lr", "0.01", "--schedule", "step:every=10,gamma=0.7,warmup=5",
                                              "--sampler", "balanced", "--class-weights", "inverse", "--batch",
                                              "32", "--clip", "2", "--quiet", "--seed", "3"};
-    auto with = [&](std::vector<std::string> extra) {
-      std::vector<std::string> w = common;
-      w.insert(w.end(), extra.begin(), extra.end());
-      return w;
-    };
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
-                                      tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
+    train_straight_and_stopped(common, tmp);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
     CHECK(slurp(tmp.file("straight") + "/checkpoint.ogm") == slurp(tmp.file("stopped") + "/checkpoint.ogm"));
     CHECK(load_checkpoint(tmp.file("stopped") + "/model.ogm").meta_int("epoch") == 2);
@@ -185,15 +180,7 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
                                              "--image-size", "16", "--flip", "--shift", "2", "--brightness",
                                              "0.2", "--optimizer", "sgd", "--lr", "0.02", "--schedule",
                                              "cosine:total=12", "--batch", "16", "--quiet"};
-    auto with = [&](std::vector<std::string> extra) {
-      std::vector<std::string> w = common;
-      w.insert(w.end(), extra.begin(), extra.end());
-      return w;
-    };
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-    REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
-                                      tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
+    train_straight_and_stopped(common, tmp);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
   }
 }
