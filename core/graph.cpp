@@ -16,15 +16,6 @@ struct LeafNode : Node {
   const char* name() const override { return "leaf"; }
 };
 
-// Flat index of the first NaN or Inf of t, or -1.
-int64_t first_non_finite(const Tensor& t) {
-  if (!t.defined()) return -1;
-  const float* p = t.data();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    if (!std::isfinite(p[i])) return i;
-  return -1;
-}
-
 // "node 3 (linear_relu)" or "node 1 (leaf, parameter 0.weight)".
 std::string node_label(const Node& n, size_t i) {
   const auto* leaf = dynamic_cast<const LeafNode*>(&n);
@@ -35,6 +26,14 @@ std::string node_label(const Node& n, size_t i) {
 }  // namespace
 
 std::string number_text(float v) { return std::isnan(v) ? "nan" : cat(v); }
+
+int64_t first_non_finite(const Tensor& t) {
+  if (!t.defined()) return -1;
+  const float* p = t.data();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(p[i])) return i;
+  return -1;
+}
 
 Tensor& Node::grad_buf() {
   if (!grad.defined()) grad = Tensor::zeros(value.shape());

@@ -59,6 +59,9 @@ class Graph;
 // "inf", "-inf", or the number.
 std::string number_text(float v);
 
+// Flat index of the first NaN or Inf in t, or -1 (also for an undefined tensor).
+int64_t first_non_finite(const Tensor& t);
+
 // Where the first NaN or Inf sits on a tape (Graph::find_non_finite).
 struct NonFiniteSpot {
   bool found = false;

@@ -60,13 +60,6 @@ LrSchedule schedule_for(const std::string& spec, float lr, int64_t total_steps) 
   return LrSchedule::parse(s, lr);
 }
 
-bool all_finite(const Tensor& t) {
-  const float* p = t.data();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    if (!std::isfinite(p[i])) return false;
-  return true;
-}
-
 // The non-finite guard of one step: nothing is scanned while the loss and every
 // parameter gradient are finite; otherwise the tape names the first bad node.
 [[noreturn]] void stop_non_finite(const Graph& g, const std::string& at, float loss) {
@@ -78,7 +71,7 @@ bool all_finite(const Tensor& t) {
 
 bool grads_finite(const std::vector<NamedParam>& params) {
   for (const NamedParam& p : params)
-    if (!all_finite(p.param->grad)) return false;
+    if (first_non_finite(p.param->grad) >= 0) return false;
   return true;
 }
 
@@ -87,9 +80,9 @@ bool grads_finite(const std::vector<NamedParam>& params) {
 void check_state(const std::vector<NamedTensor>& tensors, const char* kind, const std::string& at) {
   for (const NamedTensor& t : tensors) {
     const Tensor& v = *t.tensor;
-    for (int64_t i = 0; i < v.numel(); ++i)
-      OG_CHECK(std::isfinite(v[i]), "train: NaN/Inf after ", at, ": ", kind, " '", t.name, "' holds ",
-               number_text(v[i]), " at element ", i, " of ", v.shape(), "; stopping");
+    const int64_t i = first_non_finite(v);
+    OG_CHECK(i < 0, "train: NaN/Inf after ", at, ": ", kind, " '", t.name, "' holds ",
+             number_text(v[i]), " at element ", i, " of ", v.shape(), "; stopping");
   }
 }
 }  // namespace
