@@ -110,10 +110,9 @@ int run_train(int argc, char** argv) {
   const bool cosine_spans_epochs =
       opt.schedule.rfind("cosine", 0) == 0 && opt.schedule.find("total=") == std::string::npos;
   if (a.has("resume")) {
-    trainer.resume(a.str("resume"));
-    const Checkpoint ck = load_checkpoint(a.str("resume"));
-    auto planned = ck.meta.find("run_epochs");
-    if (cosine_spans_epochs && planned != ck.meta.end() && planned->second != cat(opt.epochs) && !a.flag("quiet"))
+    const std::map<std::string, std::string> saved = trainer.resume(a.str("resume"));
+    auto planned = saved.find("run_epochs");
+    if (cosine_spans_epochs && planned != saved.end() && planned->second != cat(opt.epochs) && !a.flag("quiet"))
       std::printf("note: --schedule %s spans --epochs; the checkpoint's run planned %s epochs, this one %d, so the "
                   "lr curve differs from a straight run (cosine:total=STEPS resumes exactly)\n",
                   opt.schedule.c_str(), planned->second.c_str(), opt.epochs);

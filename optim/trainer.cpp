@@ -243,7 +243,7 @@ void Trainer::save(const std::string& path, const std::map<std::string, std::str
   save_checkpoint(path, ck);
 }
 
-void Trainer::resume(const std::string& path) {
+std::map<std::string, std::string> Trainer::resume(const std::string& path) {
   Checkpoint ck = load_checkpoint(path);
   OG_CHECK(ck.meta.count("epoch") && ck.meta.count("optimizer"), path,
            ": a model file without training state; resume needs a checkpoint");
@@ -261,6 +261,7 @@ void Trainer::resume(const std::string& path) {
   epoch_ = ck.meta_int("epoch");
   step_ = ck.meta_int("step");
   if (optim_) optim_->steps = ck.meta_int("optimizer_steps");
+  return std::move(ck.meta);
 }
 
 Tensor predict(Model& model, const Tensor& x, int batch) {

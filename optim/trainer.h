@@ -87,8 +87,9 @@ class Trainer {
 
   // A checkpoint: the model file plus optimiser state, Rng state, epoch, step.
   void save(const std::string& path, const std::map<std::string, std::string>& extra_meta = {}) const;
-  // Restore a checkpoint written by save() for the same model architecture.
-  void resume(const std::string& path);
+  // Restore a checkpoint written by save() for the same model architecture. Returns the
+  // checkpoint's metadata, extra_meta included, for callers that recorded more.
+  std::map<std::string, std::string> resume(const std::string& path);
 
  private:
   EpochStats full_batch_epoch(const Dataset& data);
