@@ -59,7 +59,6 @@ struct Workspace {
 thread_local Workspace tls_ws;
 thread_local std::vector<float> tls_partials;  // the calling thread's per-chunk dW, db
 
-
 // Output columns j in [lo, hi) read input column j*S + off inside [0, W); the
 // others read padding. Computing the range once keeps branches out of the copy loops.
 void valid_cols(int64_t off, const Geom& g, int64_t& lo, int64_t& hi) {
