@@ -41,7 +41,7 @@ endif
 LDFLAGS += -fopenmp
 LDLIBS += -lstb -lz -lm
 
-LIB_SRC := $(wildcard core/*.cpp core/ops/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp io/*.cpp)
+LIB_SRC := $(wildcard core/*.cpp core/ops/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp io/*.cpp model/*.cpp)
 APP_SRC := $(wildcard apps/*.cpp)
 TEST_SRC := $(wildcard tests/*.cpp)
 LIB_OBJ := $(LIB_SRC:%.cpp=$(BUILD)/%.o)

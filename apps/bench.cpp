@@ -1,12 +1,14 @@
-// bench.cpp — `ordgrad bench`: throughput of the reference CNN, per-node times, memory.
+// bench.cpp — `ordgrad bench`: throughput of the reference CNN (or any --model), per-node
+// times, memory.
 //
-// Trains fashion-cnn (batch 64, SGD momentum 0.9, lr 0.05, cross-entropy) on
+// Trains fashion-cnn by default (batch 64, SGD momentum 0.9, lr 0.05, cross-entropy) on
 // Fashion-MNIST images when Debian's dataset-fashion-mnist is installed, else on
 // random images of the same shape. Timing: `--warmup` steps, then `--windows`
 // windows of `--steps` steps; the median window is reported. Peak memory is the
 // process's VmHWM. scripts/bench.sh runs this beside PyTorch (`make bench`).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
@@ -41,7 +43,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// n images of the model's input shape: Fashion-MNIST for fashion-cnn when installed,
+// n images of the model's input shape: Fashion-MNIST for 1x28x28 inputs when installed,
 // random images (which time the same) otherwise.
 Dataset bench_data(int64_t n, int classes, const Shape& input) {
   Dataset d{Tensor::empty({n, input[0], input[1], input[2]}), std::vector<int>(n), {}};
@@ -76,7 +78,8 @@ int run_bench(int argc, char** argv) {
                       {"layers", "", "print per-node forward/backward times instead", true},
                       {"json", "", "print one JSON line", true},
                       {"conv", "auto", "convolution algorithm: auto, im2col or winograd"},
-                      {"model", "fashion-cnn", "fashion-cnn (1x28x28) or count-cnn (1x32x32)"},
+                      {"model", "fashion-cnn", "alias or architecture text (see ordgrad train --help)"},
+                      {"input", "", "C,H,W of one image; default 1,28,28 (count-cnn 1,32,32, resnet8 3,64,64)"},
                       {"loss", "ce", "loss spec (see ordgrad explain --list)"},
                       {"profile", "", "print per-node sgemm rates and per-phase times instead", true},
                   });
@@ -90,9 +93,14 @@ int run_bench(int argc, char** argv) {
   OG_CHECK(batch > 0 && steps > 0 && a.integer("windows") > 0 && classes > 1,
            "bench: batch, steps, windows must be positive and classes > 1");
   const std::string spec = a.str("model");
-  OG_CHECK(spec == "fashion-cnn" || spec == "count-cnn", "bench: unknown --model '", spec,
-           "' (known: fashion-cnn, count-cnn)");
-  const Shape input = spec == "count-cnn" ? Shape{1, 32, 32} : Shape{1, 28, 28};
+  Shape input = spec == "count-cnn" ? Shape{1, 32, 32} : spec == "resnet8" ? Shape{3, 64, 64} : Shape{1, 28, 28};
+  if (a.has("input")) {
+    const std::vector<float> d = parse_floats(a.str("input"), "bench: --input");
+    const auto whole = [](float v) { return v >= 1 && v == std::floor(v); };
+    OG_CHECK(d.size() == 3 && whole(d[0]) && whole(d[1]) && whole(d[2]) && d[0] * d[1] * d[2] <= (1 << 24),
+             "bench: --input must be C,H,W (positive, at most 2^24 values), got '", a.str("input"), "'");
+    input = Shape{int64_t(d[0]), int64_t(d[1]), int64_t(d[2])};
+  }
   LossSpec::parse(a.str("loss"));  // a bad spec fails before any work
   Dataset data = bench_data(static_cast<int64_t>(steps) * batch, classes, input);
   ModelInfo info{spec, input, a.str("loss"), classes, 0.0f, 1.0f, {}, {}, 0};

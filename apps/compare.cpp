@@ -15,6 +15,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "apps/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
@@ -130,7 +131,7 @@ int run_compare(int argc, char** argv) {
       Trainer trainer(model, opt);
       while (trainer.epoch() < opt.epochs) trainer.train_epoch(tr);
       const Tensor outputs = predict(model, te.x);
-      std::vector<int> pred = LossSpec::parse(model.info.loss).decode(outputs, model.info.classes);
+      std::vector<int> pred = predict_classes(LossSpec::parse(model.info.loss), outputs, model.info.classes);
       if (merged)
         for (int& p : pred) p = median_of[p];
       scores[l].mae.push_back(og::mae(te.y, pred));

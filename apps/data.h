@@ -13,8 +13,8 @@
 
 #include "io/csv.h"
 #include "io/idx.h"
-#include "layers/models.h"
-#include "optim/trainer.h"
+#include "model/model.h"
+#include "model/trainer.h"
 
 namespace og::cli {
 

@@ -21,6 +21,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "apps/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
@@ -105,8 +106,8 @@ int run_demo(int argc, char** argv) {
   std::printf("== 3. test set, per image and per group of %d\n", G);
   const LossSpec spec = LossSpec::parse(model.info.loss);
   const Tensor outputs = predict(model, test.data.x);
-  const Tensor probs = spec.probs(outputs, K);
-  const std::vector<int> pred = spec.decode(outputs, K, Rule::median);
+  const Tensor probs = class_probs(spec, outputs, K);
+  const std::vector<int> pred = predict_classes(spec, outputs, K, Rule::median);
   const MetricReport r = evaluate_metrics(test.data.y, pred, &probs, K);
   std::vector<int> sorted = train.data.y;
   std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());

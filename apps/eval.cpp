@@ -11,6 +11,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "apps/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
@@ -84,12 +85,12 @@ int run_eval(int argc, char** argv) {
   prepare_inputs(d.data.x, model.info);
   const LossSpec spec = LossSpec::parse(model.info.loss);
   const Tensor outputs = predict(model, d.data.x, a.integer("batch"));
-  const Tensor probs = spec.probs(outputs, K);
-  const std::vector<int> pred = spec.decode(outputs, K, rule);
+  const Tensor probs = class_probs(spec, outputs, K);
+  const std::vector<int> pred = predict_classes(spec, outputs, K, rule);
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
   GroupReport gr;
   if (G > 0) {
-    OG_CHECK(model.info.head() == "softmax", "eval: --group needs a softmax head; the model's loss is '",
+    OG_CHECK(model.info.head() == Head::softmax, "eval: --group needs a softmax head; the model's loss is '",
              model.info.loss, "'");
     gr = group_report(probs, d.data.y, G, K);
   }

@@ -23,6 +23,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "core/ops.h"
 #include "apps/plot.h"
 #include "losses/spec.h"
@@ -37,44 +38,6 @@ void print_json_array(const std::vector<double>& v) {
   for (size_t i = 0; i < v.size(); ++i) std::printf("%s%.9g", i ? ", " : "", v[i]);
   std::printf("]");
 }
-double logit(double p) {
-  p = std::min(1.0 - 1e-12, std::max(1e-12, p));
-  return std::log(p / (1 - p));
-}
-
-// The outputs a loss's head would give for class probabilities p (see the top).
-std::vector<float> outputs_for(const LossSpec& spec, const std::vector<double>& p, int j) {
-  const int K = static_cast<int>(p.size());
-  std::vector<float> z;
-  if (spec.head() == Head::regression) return {static_cast<float>(j)};
-  if (spec.head() == Head::softmax) {
-    for (double v : p) z.push_back(static_cast<float>(std::log(std::max(v, 1e-30))));
-    return z;
-  }
-  const std::string& name = spec.terms()[0].name;
-  double F = 0;
-  for (int k = 0; k + 1 < K; ++k) {
-    const double prev = F;
-    F += p[k];
-    if (name == "coral") z.push_back(static_cast<float>(logit(1 - F)));
-    else if (name == "corn") z.push_back(static_cast<float>(logit((1 - F) / std::max(1e-12, 1 - prev))));
-    else z.push_back(static_cast<float>(logit(F)));  // clm, logit link
-  }
-  if (name == "clm" && spec.terms()[0].options.count("link") && spec.terms()[0].options.at("link") == "probit") {
-    double G = 0;  // probit link: c_k = Phi^-1(F_k), by bisection on erfc
-    for (int k = 0; k + 1 < K; ++k) {
-      G += p[k];
-      double lo = -40, hi = 40;
-      for (int it = 0; it < 200; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < G ? lo : hi) = mid;
-      }
-      z[k] = static_cast<float>(0.5 * (lo + hi));
-    }
-  }
-  return z;
-}
-
 int explain_curves(const Args& a) {
   OG_CHECK(a.has("classes") && a.has("label"), "explain: --curves needs --classes K and --label Y");
   const int K = a.integer("classes"), y = a.integer("label");
@@ -166,7 +129,7 @@ std::vector<Series> loss_curves(const std::vector<std::string>& losses, int K, i
       double total = 0;
       for (int k = 0; k < K; ++k) total += p[k] = std::exp(-0.5 * (k - j) * (k - j) / (width * width));
       for (double& v : p) v /= total;
-      const std::vector<float> z = outputs_for(spec, p, j);
+      const std::vector<float> z = head_def(spec.head()).outputs_for(p, spec.terms()[0]);
       Graph g;
       g.set_grad_enabled(false);
       Var out = g.input(Tensor::from({1, int64_t(z.size())}, z));
@@ -219,21 +182,22 @@ int run_explain(int argc, char** argv) {
     OG_CHECK(a.has("logits"), "explain: --logits z0,z1,... is required");
     z = parse_floats(a.str("logits"), "explain: --logits");
   }
-  int K = 0;
-  if (spec.head() == Head::softmax) K = static_cast<int>(z.size());
-  else if (spec.head() == Head::cumulative) K = static_cast<int>(z.size()) + 1;
+  const HeadDef& head = head_def(spec.head());
+  int K = 0;  // the classes the outputs imply, unless every K gives that width (regression)
+  for (int k : {int(z.size()), int(z.size()) + 1})
+    if (k >= 2 && head.width(k) == int(z.size()) && head.width(k + 1) != int(z.size())) K = k;
   if (a.has("classes")) {
     OG_CHECK(a.integer("classes") <= kMaxClasses, "explain: --classes ", a.integer("classes"),
              " is more than ", kMaxClasses);
     OG_CHECK(K == 0 || a.integer("classes") == K, "explain: --classes ", a.integer("classes"),
              " does not match ", z.size(), " outputs for loss '", spec.text(), "' (which needs ",
-             spec.width(a.integer("classes")), ")");
+             head.width(a.integer("classes")), ")");
     K = a.integer("classes");
   }
   OG_CHECK(K >= 2, "explain: loss '", spec.text(), "' needs --classes K (at least 2) for ", z.size(),
            " output(s)");
-  OG_CHECK(static_cast<int>(z.size()) == spec.width(K), "explain: loss '", spec.text(), "' reads ",
-           spec.width(K), " outputs for ", K, " classes, got ", z.size());
+  OG_CHECK(static_cast<int>(z.size()) == head.width(K), "explain: loss '", spec.text(), "' reads ",
+           head.width(K), " outputs for ", K, " classes, got ", z.size());
   const int y = a.integer("label");
   OG_CHECK(y >= 0 && y < K, "explain: label ", y, " out of range [0,", K, ")");
 
@@ -242,7 +206,7 @@ int run_explain(int argc, char** argv) {
   Var loss = spec.build(out, LossTarget{{y}, K, {}, {}, {}});
   g.backward(loss);
   std::vector<double> grad(out.grad().data(), out.grad().data() + z.size());
-  const Tensor p = spec.probs(out.value(), K);
+  const Tensor p = class_probs(spec, out.value(), K);
 
   if (clm_form) {
     double gs = 0;

@@ -7,6 +7,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "core/gradcheck.h"
 #include "core/rng.h"
 #include "losses/spec.h"
@@ -34,7 +35,7 @@ int run_gradcheck(int argc, char** argv) {
   if (N == 0) N = spec.group() > 0 ? 2 * spec.group() : 2;  // few rows: the mean keeps gradients large
   OG_CHECK(N >= 1 && (spec.group() == 0 || N % spec.group() == 0), "gradcheck: --batch ", N,
            " must be a positive multiple of the loss's group ", spec.group());
-  const int W = spec.width(K);
+  const int W = head_width(spec, K);
   // Finite differences run two forward passes per output entry, and a total_* term's
   // forward costs about N*G*K^2 (its convolutions): refuse what would run for minutes
   // (or allocate gigabytes) before allocating anything. In double: no int overflow.
@@ -49,7 +50,7 @@ int run_gradcheck(int argc, char** argv) {
   std::vector<int> labels(N);
   for (int i = 0; i < N; ++i) {
     labels[i] = static_cast<int>(rng.below(K));
-    if (spec.head() == Head::cumulative) {
+    if (W == K - 1) {  // coral, corn, clm
       // Ordered cumulative logits, gaps wider than the step, crossing 0 near the label:
       // a plausible prediction, whose loss (and float32 rounding of it) stays moderate.
       float c = -0.45f * (labels[i] + 0.5f) + rng.uniform(-0.2f, 0.2f);

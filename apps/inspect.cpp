@@ -1,7 +1,9 @@
 // inspect.cpp — `ordgrad inspect FILE`: a model file's metadata and parameters.
 //
-// --json prints {"meta": {...}, "parameters": {name: {"shape": [...], "values": [...]}}}.
-// For a linear model (spec "linear") that standardises its inputs, the first
+// --json prints {"architecture": TEXT, "head": H, "parameter_count": N, "meta": {...},
+// "parameters": {name: {"shape": [...], "values": [...]}}}; TEXT is the canonical
+// architecture the file stores (`train --model TEXT` rebuilds the same network).
+// For a linear model (architecture "flatten", the alias linear) that standardises its inputs, the first
 // layer's weights (and bias) are given in the RAW feature scale, i.e. as they
 // apply to the unstandardised features; a CLM head also gets its ordered
 // thresholds as "<layer>.thresholds" in that scale:
@@ -14,7 +16,8 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "layers/models.h"
+#include "model/architecture.h"
+#include "model/model.h"
 #include "layers/ordinal_head.h"
 
 namespace og::cli {
@@ -38,7 +41,7 @@ std::string json_string(const std::string& s) {
 // Rewrite a linear model's first-layer parameters into the raw feature scale.
 void to_raw_scale(const Model& m, std::map<std::string, Entry>& params) {
   const ModelInfo& info = m.info;
-  if (info.spec != "linear" || info.feature_mean.empty()) return;
+  if (info.architecture != canonical_architecture("linear") || info.feature_mean.empty()) return;
   const size_t F = info.feature_mean.size();
   const std::string layer = std::to_string(m.net->size() - 1) + ".";
   auto w = params.find(layer + "weight");
@@ -75,13 +78,17 @@ int run_inspect(int argc, char** argv) {
     params[p.name] = Entry{p.param->value.shape(), p.param->value.to_vector()};
   to_raw_scale(m, params);
 
+  int64_t count = 0;
+  for (const auto& [name, e] : params) count += int64_t(e.values.size());
   if (!a.flag("json")) {
-    std::printf("%s: %s, loss %s, %d classes, input %s\n", a.positional[0].c_str(), m.info.spec.c_str(),
-                m.info.loss.c_str(), m.info.classes, cat(m.info.input).c_str());
+    std::printf("%s: loss %s (%s head), %d classes, input %s, %ld parameters\narchitecture: %s\n",
+                a.positional[0].c_str(), m.info.loss.c_str(), head_name(m.info.head()), m.info.classes,
+                cat(m.info.input).c_str(), static_cast<long>(count), m.info.architecture.c_str());
     for (const auto& [name, e] : params) std::printf("  %-24s %s\n", name.c_str(), cat(e.shape).c_str());
     return 0;
   }
-  std::printf("{\"meta\": {");
+  std::printf("{\"architecture\": %s, \"head\": \"%s\", \"parameter_count\": %ld, \"meta\": {",
+              json_string(m.info.architecture).c_str(), head_name(m.info.head()), static_cast<long>(count));
   bool first = true;
   for (const auto& [k, v] : ck.meta) {
     std::printf("%s%s: %s", first ? "" : ", ", json_string(k).c_str(), json_string(v).c_str());

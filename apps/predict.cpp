@@ -10,6 +10,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "model/heads.h"
 #include "apps/data.h"
 #include "core/parallel.h"
 #include "losses/group_total.h"
@@ -49,8 +50,8 @@ int run_predict(int argc, char** argv) {
   prepare_inputs(d.data.x, model.info);
   const LossSpec spec = LossSpec::parse(model.info.loss);
   const Tensor outputs = predict(model, d.data.x);
-  const Tensor probs = spec.probs(outputs, K);
-  const std::vector<int> pred = spec.decode(outputs, K, rule);
+  const Tensor probs = class_probs(spec, outputs, K);
+  const std::vector<int> pred = predict_classes(spec, outputs, K, rule);
   const int64_t N = d.data.size();
 
   std::ostringstream csv;
@@ -78,7 +79,7 @@ int run_predict(int argc, char** argv) {
   if (a.has("csv")) write_text_atomic(a.str("csv"), csv.str());
 
   if (G > 0) {
-    OG_CHECK(model.info.head() == "softmax", "predict: --group needs a softmax head; the model's loss is '",
+    OG_CHECK(model.info.head() == Head::softmax, "predict: --group needs a softmax head; the model's loss is '",
              model.info.loss, "'");
     OG_CHECK(N >= G, "predict: --group ", G, " is more than the ", N, " examples");
     std::printf("\ngroups of %d: the total of their labels\n%-6s %6s %7s %8s %12s %12s\n", G, "group", "true",

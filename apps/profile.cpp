@@ -129,12 +129,12 @@ void run_profile(Model& model, const Dataset& data, int batch, int steps, bool j
   if (json) {
     std::printf("{\"model\": \"%s\", \"loss\": \"%s\", \"threads\": %d, \"step_ms\": %.4f, \"loss_ms\": %.4f, "
                 "\"loss_share\": %.5f, \"sgemm_peak_gflops\": %.1f}\n",
-                model.info.spec.c_str(), model.info.loss.c_str(), num_threads(), 1e3 * step_total,
+                model.info.architecture.c_str(), model.info.loss.c_str(), num_threads(), 1e3 * step_total,
                 1e3 * phase["loss"], phase["loss"] / step_total, peak);
     return;
   }
   std::printf("%s, loss %s, batch %d, %d threads, %d steps; sgemm peak %.1f GFLOP/s (1 thread, 1024^3)\n\n",
-              model.info.spec.c_str(), model.info.loss.c_str(), batch, num_threads(), steps, peak);
+              model.info.architecture.c_str(), model.info.loss.c_str(), batch, num_threads(), steps, peak);
   std::printf("%-40s %8s %8s %12s   %8s %8s %12s\n", "node (output shape)", "fwd ms", "sgemm*", "GF/s  %peak",
               "bwd ms", "sgemm*", "GF/s  %peak");
   for (const NodeRow& r : rows) {

@@ -1,6 +1,6 @@
 // profile.h — `ordgrad bench --profile` (apps/profile.cpp).
 #pragma once
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 namespace og::cli {
 

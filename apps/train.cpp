@@ -124,7 +124,7 @@ int run_train(int argc, char** argv) {
   const bool quiet = a.flag("quiet");
   if (!quiet)
     std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, batch %d, %d threads, BLAS %s\n",
-                info.spec.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),
+                info.architecture.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),
                 opt.optimizer.c_str(), opt.lr, opt.batch, num_threads(), blas_config());
   std::ostringstream log;
   std::ifstream old_log(out + "/log.csv");
@@ -172,7 +172,7 @@ int run_train(int argc, char** argv) {
     write_text_atomic(out + "/log.csv", log.str());
     for (Series* c : {&curve_train, &curve_held, &curve_mae}) c->x.push_back(double(st.epoch));
     curve_train.y.push_back(st.loss), curve_held.y.push_back(ev.loss), curve_mae.y.push_back(mae);
-    plot_lines(out + "/curves.svg", "Training curves: " + info.spec + ", loss " + info.loss, "epoch", "loss / MAE",
+    plot_lines(out + "/curves.svg", "Training curves: " + info.architecture + ", loss " + info.loss, "epoch", "loss / MAE",
                {curve_train, curve_held, curve_mae});
   }
   trainer.save(out + "/model.ogm", plan);

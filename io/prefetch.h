@@ -35,7 +35,7 @@
 #include <mutex>
 #include <thread>
 
-#include "optim/trainer.h"
+#include "io/dataset.h"
 
 namespace og {
 

@@ -45,6 +45,7 @@ Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
 class BatchNorm : public Module {
  public:
   explicit BatchNorm(int channels, float momentum = 0.1f, float eps = 1e-5f);
+  static int64_t parameter_count(int channels) { return 2 * int64_t(channels); }  // + 2C buffers
   Var forward(Var x) override;
   std::string describe() const override;  // "batchnorm(32)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;

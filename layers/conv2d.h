@@ -29,6 +29,10 @@ Var conv2d(Var x, Var w, Var b, int stride, int pad, bool fuse_relu = false);
 class Conv2d : public Module {
  public:
   Conv2d(int in_ch, int out_ch, int kernel, int stride, int pad, Rng& rng, bool bias = true);
+  // What the constructor allocates, known before it runs (model files bound it).
+  static int64_t parameter_count(int in_ch, int out_ch, int kernel, bool bias) {
+    return int64_t(out_ch) * in_ch * kernel * kernel + (bias ? out_ch : 0);
+  }
   Var forward(Var x) override;
   std::string describe() const override;  // "conv2d(1->32, k3 s1 p1)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;

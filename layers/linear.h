@@ -26,6 +26,9 @@ Var linear(Var x, Var w, Var b, bool fuse_relu = false);
 class Linear : public Module {
  public:
   Linear(int in, int out, Rng& rng, bool bias = true);
+  static int64_t parameter_count(int in, int out, bool bias) {  // before construction
+    return int64_t(in) * out + (bias ? out : 0);
+  }
   Var forward(Var x) override;
   std::string describe() const override;  // "linear(3136->128)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;

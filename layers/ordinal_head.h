@@ -36,6 +36,7 @@ Var clm_head(Var x, Var w, Var threshold_first, Var threshold_gaps);
 class CoralHead : public Module {
  public:
   CoralHead(int in, int K, Rng& rng);
+  static int64_t parameter_count(int in, int K) { return int64_t(in) + K - 1; }
   Var forward(Var x) override;             // [N,in] -> [N,K-1]
   std::string describe() const override;  // "coral_head(128->29)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;
@@ -54,6 +55,7 @@ class CoralHead : public Module {
 class ClmHead : public Module {
  public:
   ClmHead(int in, int K, Rng& rng);
+  static int64_t parameter_count(int in, int K) { return int64_t(in) + 1 + (K - 2); }
   Var forward(Var x) override;             // [N,in] -> [N,K-1] cumulative logits c
   std::string describe() const override;  // "clm_head(128->29)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;

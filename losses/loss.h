@@ -3,7 +3,7 @@
 //
 // Heads (the width W of the model's last layer for K classes):
 //   softmax     W = K     logits z, p = softmax(z)            ce rps ev_* cum_bce cdw_ce sord gauss_ld mean_var
-//   cumulative  W = K-1   one logit per threshold k = 0..K-2   coral corn clm
+//   coral, corn, clm  W = K-1   one logit per threshold k = 0..K-2 (each its own head)
 //   regression  W = 1     a score r predicting the label value reg_l1 reg_l2 reg_huber
 // Every loss takes class weights (K) and sample weights (N) and reduces as
 // L = sum_i w_i L_i / sum_i w_i with w_i = class_weight[y_i] * sample_weight_i
@@ -12,6 +12,7 @@
 // from RowLossNode (losses/row_loss.h), which checks the input and does that
 // weighted reduction; coral and corn share ThresholdBceNode (losses/coral.h).
 #pragma once
+#include <iterator>
 #include <vector>
 
 #include "core/elementwise.h"  // softplus(double), shared by the cumulative losses
@@ -19,7 +20,14 @@
 
 namespace og {
 
-enum class Head { softmax, cumulative, regression };
+// Which head a loss reads. What each head computes (width, probabilities, prediction
+// rule, module) lives in one table, model/heads.cpp; count_ sizes that table.
+enum class Head { softmax, coral, corn, clm, regression, count_ };
+inline const char* head_name(Head h) {
+  static constexpr const char* names[] = {"softmax", "coral", "corn", "clm", "regression"};
+  static_assert(std::size(names) == static_cast<size_t>(Head::count_), "one name per Head");
+  return names[static_cast<size_t>(h)];
+}
 
 struct LossTarget {
   std::vector<int> labels;            // N labels in [0, K)
@@ -30,10 +38,5 @@ struct LossTarget {
 
   float value(int k) const { return values.empty() ? static_cast<float>(k) : values[k]; }
 };
-
-// Width of the model output a head needs for K classes.
-inline int head_width(Head h, int K) {
-  return h == Head::softmax ? K : h == Head::cumulative ? K - 1 : 1;
-}
 
 }  // namespace og

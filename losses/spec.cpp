@@ -107,11 +107,11 @@ const std::vector<Entry>& table() {
        [](Var z, const LossTarget& t, const Options& o) { return total_crps(z, t, group_of(o)); }},
       {"total_ev_l1", Head::softmax, {{"group", Kind::number, "8"}},
        [](Var z, const LossTarget& t, const Options& o) { return total_ev_l1(z, t, group_of(o)); }},
-      {"coral", Head::cumulative, {},
+      {"coral", Head::coral, {},
        [](Var s, const LossTarget& t, const Options&) { return coral(s, t); }},
-      {"corn", Head::cumulative, {},
+      {"corn", Head::corn, {},
        [](Var s, const LossTarget& t, const Options&) { return corn(s, t); }},
-      {"clm", Head::cumulative, {{"link", Kind::choice, "logit", "logit|probit"}},
+      {"clm", Head::clm, {{"link", Kind::choice, "logit", "logit|probit"}},
        [](Var c, const LossTarget& t, const Options& o) { return clm(c, t, link_of(o)); }},
       {"reg_l1", Head::regression, {},
        [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l1); }},
@@ -129,10 +129,6 @@ const Entry* find(const std::string& name) {
   for (const Entry& e : table())
     if (name == e.name) return &e;
   return nullptr;
-}
-
-const char* head_name(Head h) {
-  return h == Head::softmax ? "softmax" : h == Head::cumulative ? "cumulative" : "regression";
 }
 
 std::string names() {
@@ -186,7 +182,6 @@ LossSpec LossSpec::parse(const std::string& text) {
   LossSpec spec;
   spec.text_ = text;
   OG_CHECK(!trim(text).empty(), "loss spec is empty (known losses: ", names(), ")");
-  std::string first_cumulative;
   for (const std::string& raw : split(text, '+')) {
     std::string t = trim(raw);
     OG_CHECK(!t.empty(), "loss '", text, "': empty term (terms are joined by '+')");
@@ -226,11 +221,6 @@ LossSpec LossSpec::parse(const std::string& text) {
     if (spec.terms_.empty()) spec.head_ = e->head;
     OG_CHECK(e->head == spec.head_, "loss '", text, "': ", term.name, " reads a ", head_name(e->head),
              " head, ", spec.terms_[0].name, " a ", head_name(spec.head_), " head; they cannot be added");
-    if (e->head == Head::cumulative) {
-      if (first_cumulative.empty()) first_cumulative = term.name;
-      OG_CHECK(first_cumulative == term.name, "loss '", text, "': ", first_cumulative, " and ", term.name,
-               " read their K-1 outputs differently; use one of them");
-    }
     spec.terms_.push_back(term);
   }
   spec.group();  // checks the group sizes agree
@@ -270,18 +260,8 @@ LossSpec LossSpec::with_default_group(int G) const {
   return s;
 }
 
-Rule parse_rule(const std::string& name) {
-  if (name == "default") return Rule::default_rule;
-  if (name == "argmax" || name == "mode") return Rule::mode;
-  if (name == "median") return Rule::median;
-  if (name == "mean") return Rule::mean;
-  throw Error(cat("unknown prediction rule '", name, "' (known: default, argmax, median, mean)"));
-}
-
 Var LossSpec::build(Var outputs, const LossTarget& target) const {
-  const int W = width(target.K);
-  OG_CHECK(outputs.shape().nd == 2 && outputs.shape()[1] == W, "loss '", text_, "': needs outputs [N,", W,
-           "] for ", target.K, " classes, got ", outputs.shape());
+  OG_CHECK(outputs.shape().nd == 2, "loss '", text_, "': needs outputs [N,W], got ", outputs.shape());
   Var total;
   for (const LossTerm& t : terms_) {
     Var v;
@@ -298,58 +278,6 @@ Var LossSpec::build(Var outputs, const LossTarget& target) const {
     total = total.node ? add(total, v) : v;
   }
   return total;
-}
-
-Tensor LossSpec::probs(const Tensor& outputs, int K) const {
-  const std::string& name = terms_[0].name;
-  if (head_ == Head::softmax) {
-    Graph g;
-    g.set_grad_enabled(false);
-    return softmax(g.input(outputs)).value();
-  }
-  if (name == "coral") return coral_probs(outputs);
-  if (name == "corn") return corn_probs(outputs);
-  if (name == "clm") return clm_probs(outputs, link_of(Options{terms_[0]}));
-  // Regression: all mass on the rounded, clipped class.
-  const std::vector<int> cls = decode(outputs, K);
-  Tensor p = Tensor::zeros({static_cast<int64_t>(cls.size()), K});
-  for (size_t i = 0; i < cls.size(); ++i) p[static_cast<int64_t>(i) * K + cls[i]] = 1.0f;
-  return p;
-}
-
-std::vector<int> LossSpec::decode(const Tensor& outputs, int K, Rule rule) const {
-  const int64_t N = outputs.shape()[0];
-  std::vector<int> out(N);
-  if (head_ == Head::regression && rule == Rule::default_rule) {
-    for (int64_t i = 0; i < N; ++i)
-      out[i] = static_cast<int>(std::min<float>(K - 1, std::max(0.0f, std::nearbyint(outputs[i]))));
-    return out;
-  }
-  if (head_ == Head::cumulative && rule == Rule::default_rule) {  // #{k : P(y > k) > 1/2}
-    const std::string& name = terms_[0].name;
-    return count_above_half(name == "coral" ? coral_greater(outputs)
-                            : name == "corn" ? corn_greater(outputs)
-                                             : clm_greater(outputs, link_of(Options{terms_[0]})));
-  }
-  if (rule == Rule::default_rule) rule = Rule::mode;
-  const Tensor p = probs(outputs, K);
-  for (int64_t i = 0; i < N; ++i) {
-    const float* row = p.data() + i * K;
-    int cls = 0;
-    if (rule == Rule::mode) {
-      for (int k = 1; k < K; ++k)
-        if (row[k] > row[cls]) cls = k;
-    } else if (rule == Rule::median) {  // smallest k with P(y <= k) >= 1/2
-      double cdf = row[0];
-      while (cls + 1 < K && cdf < 0.5) cdf += row[++cls];
-    } else {  // mean, rounded to the nearest class
-      double mu = 0;
-      for (int k = 0; k < K; ++k) mu += k * static_cast<double>(row[k]);
-      cls = static_cast<int>(std::min<double>(K - 1, std::max(0.0, std::nearbyint(mu))));
-    }
-    out[i] = cls;
-  }
-  return out;
 }
 
 std::string LossSpec::catalogue() {

@@ -29,21 +29,13 @@ struct LossTerm {
   std::vector<float> class_weights;  // fitted from options["weights"] by LossSpec::fit
 };
 
-// How a class is predicted from the class probabilities (softmax heads):
-//   mode (argmax), median (smallest k with CDF >= 1/2), mean (sum_k k p_k, rounded).
-// "default": mode for softmax heads; for cumulative heads the number of k with
-// P(y > k) > 1/2 (the median); for regression the score rounded and clipped.
-enum class Rule { default_rule, mode, median, mean };
-Rule parse_rule(const std::string& name);  // "default", "argmax"/"mode", "median", "mean"
-
 class LossSpec {
  public:
   static LossSpec parse(const std::string& text);
 
   const std::string& text() const { return text_; }
   const std::vector<LossTerm>& terms() const { return terms_; }
-  Head head() const { return head_; }
-  int width(int K) const { return head_width(head_, K); }   // model outputs needed
+  Head head() const { return head_; }  // what the outputs mean: model/heads.h
   // Size of the groups its total_* terms read (consecutive rows), 0 if none:
   // training then shuffles whole groups and keeps them together in batches.
   int group() const;
@@ -53,13 +45,9 @@ class LossSpec {
   // Fit the class weights of terms with a weights= option to training labels.
   void fit(const std::vector<int>& labels, int K, const std::vector<float>& sample_weights);
 
-  // The loss node (a sum of the terms' nodes) for outputs [N, width(K)].
+  // The loss node (a sum of the terms' nodes) for the outputs of its head, [N,W].
+  // Class probabilities and predictions from outputs: model/heads.h.
   Var build(Var outputs, const LossTarget& target) const;
-  // Class probabilities [N,K] from the outputs (softmax, CORAL/CORN/CLM cumulative
-  // probabilities, or a point mass at the regression's rounded class).
-  Tensor probs(const Tensor& outputs, int K) const;
-  // The predicted class of every row under `rule` (see Rule).
-  std::vector<int> decode(const Tensor& outputs, int K, Rule rule = Rule::default_rule) const;
 
   // Every loss name with its head and keys, for help texts and errors.
   static std::string catalogue();

@@ -7,7 +7,7 @@
 // repeat, rows of common classes may be skipped. Sampling is with replacement and uses
 // only og::Rng (two below() calls per draw), so a seed gives the same order everywhere.
 // The result indexes the labels (and the dataset they come from), e.g. for
-// gather_rows / subset in optim/trainer.h. Serial, O(N + n).
+// gather_rows / subset in io/dataset.h. Serial, O(N + n).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 namespace og::test {
 

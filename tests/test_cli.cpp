@@ -13,7 +13,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "core/check.h"
-#include "layers/models.h"
+#include "model/model.h"
 #include "helpers.h"
 
 using namespace og;
@@ -61,7 +61,7 @@ TEST_CASE("train then eval on the demo data leaves model, checkpoint and log, an
   CHECK(files == 5);  // model, checkpoint, best, log, curves
   CHECK(fs::exists(dir / "best.ogm"));
   Model m = load_model((dir / "model.ogm").string());
-  CHECK(m.info.spec == "mlp:16");
+  CHECK(m.info.architecture == "flatten, dense(16), relu");
   CHECK(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "model.ogm").string(), "--data",
                             "demo:test", "--json"}) == 0);
   // Resuming to 3 epochs continues from epoch 2 and extends the log.
@@ -88,7 +88,7 @@ TEST_CASE("bad input to train and eval is one clear error") {
                        doctest::Contains("unknown data 'cifar'"), Error);
   CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "resnet",
                                             "--out", dir.string()}),
-                       doctest::Contains("unknown model 'resnet'"), Error);
+                       doctest::Contains("unknown layer or network 'resnet'"), Error);
   CHECK_THROWS_AS(test::run_command(cli::run_eval, {"ordgrad", "eval", "--model", (dir / "none.ogm").string()}), Error);
   CHECK_FALSE(fs::exists(dir / "model.ogm"));
 }

@@ -16,7 +16,7 @@
 #include "core/parallel.h"
 #include "io/images.h"
 #include "io/prefetch.h"
-#include "optim/trainer.h"
+#include "model/trainer.h"
 #include "tests/helpers.h"
 
 using namespace og;

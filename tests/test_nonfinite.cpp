@@ -10,7 +10,7 @@
 
 #include "blobs.h"
 #include "helpers.h"
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 using namespace og;
 namespace fs = std::filesystem;

@@ -20,27 +20,19 @@
 #include "layers/dropout.h"
 #include "layers/linear.h"
 #include "layers/pool2d.h"
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 using namespace og;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A small CNN with dropout before its head. make_model builds no dropout, so the
-// layers are assembled here; the dropout draws its masks from the model's own Rng,
-// as every random choice of training does.
+// A small CNN with dropout before its head; the dropout draws its masks from the
+// model's own Rng, as every random choice of training does.
 Model dropout_cnn(uint64_t seed) {
-  Model m{{"dropout-cnn (test)", Shape{1, 8, 8}, "ce", 4, 0, 1, {}, {}, 0}, std::make_unique<Rng>(seed), nullptr};
-  Rng& rng = *m.rng;
-  m.net = std::make_unique<Sequential>();
-  m.net->emplace<Conv2d>(1, 8, 3, 1, 1, rng).fuse_relu = true;
-  m.net->emplace<MaxPool2d>(2, 2);
-  m.net->emplace<Flatten>();
-  m.net->emplace<Linear>(8 * 4 * 4, 32, rng).fuse_relu = true;
-  m.net->emplace<Dropout>(0.3f, rng);
-  m.net->emplace<Linear>(32, 4, rng);
-  return m;
+  return make_model({"conv(8,3,pad=1), relu, maxpool(2), flatten, dense(32), relu, dropout(0.3)", Shape{1, 8, 8},
+                     "ce", 4, 0, 1, {}, {}, 0},
+                    seed);
 }
 
 // Every tensor (parameters, buffers, optimiser state) and every metadata entry

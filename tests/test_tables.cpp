@@ -7,7 +7,7 @@
 
 #include "io/csv.h"
 #include "layers/ordinal_head.h"
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 using namespace og;
 

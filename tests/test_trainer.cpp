@@ -9,7 +9,7 @@
 #include "blobs.h"
 #include "helpers.h"
 #include "losses/ce.h"
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 using namespace og;
 

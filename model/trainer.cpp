@@ -1,5 +1,5 @@
 // trainer.cpp — the training loop, checkpoints and evaluation (see trainer.h).
-#include "optim/trainer.h"
+#include "model/trainer.h"
 
 #include <chrono>
 #include <cmath>
@@ -7,6 +7,8 @@
 #include <numeric>
 
 #include "io/prefetch.h"
+#include "model/architecture.h"
+#include "model/heads.h"
 #include "optim/adam.h"
 #include "optim/lbfgs.h"
 #include "optim/clip.h"
@@ -15,25 +17,6 @@
 #include "optim/sgd.h"
 
 namespace og {
-
-Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t begin, int64_t end) {
-  Shape s = x.shape();
-  const int64_t row = s[0] ? x.numel() / s[0] : 0;
-  s.d[0] = end - begin;
-  Tensor out = Tensor::empty(s);
-  for (int64_t i = begin; i < end; ++i)
-    std::memcpy(out.data() + (i - begin) * row, x.data() + idx[i] * row, sizeof(float) * row);
-  return out;
-}
-
-Dataset subset(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end) {
-  Dataset out{gather_rows(d.x, idx, begin, end), {}, {}};
-  for (int64_t i = begin; i < end; ++i) {
-    out.y.push_back(d.y[idx[i]]);
-    if (!d.weights.empty()) out.weights.push_back(d.weights[idx[i]]);
-  }
-  return out;
-}
 
 namespace {
 std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& o, std::vector<NamedParam> params) {
@@ -161,7 +144,7 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
   st.epoch = epoch_;
   st.loss = loss;
   st.accuracy = static_cast<double>(count_equal(
-                    loss_.decode(predict(model_, data.x), model_.info.classes), data.y)) / data.size();
+                    predict_classes(loss_, predict(model_, data.x), model_.info.classes), data.y)) / data.size();
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   st.images_per_second = data.size() / st.seconds;
   return st;
@@ -215,7 +198,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     optim_->zero_grad();
     ++step_;
     loss_sum += lv;
-    correct += count_equal(loss_.decode(out.value(), model_.info.classes), batch.y);
+    correct += count_equal(predict_classes(loss_, out.value(), model_.info.classes), batch.y);
     if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
   }
   check_finite_state();
@@ -252,8 +235,10 @@ std::map<std::string, std::string> Trainer::resume(const std::string& path) {
            "', resuming with '", name, "'");
   OG_CHECK(ck.meta_at("loss") == model_.info.loss, path, ": trained with loss '", ck.meta_at("loss"),
            "', resuming with '", model_.info.loss, "'");
-  OG_CHECK(ck.meta_at("model") == model_.info.spec, path, ": holds model '", ck.meta_at("model"),
-           "', not '", model_.info.spec, "'");
+  const std::string arch = canonical_architecture(ck.meta.count("architecture") ? ck.meta.at("architecture")
+                                                                                 : ck.meta_at("model"));
+  OG_CHECK(arch == model_.info.architecture, path, ": holds architecture '", arch, "', not '",
+           model_.info.architecture, "'");
   get_tensors(ck, model_.net->parameters(), "param.");
   get_tensors(ck, model_.net->buffers(), "buffer.");
   if (optim_) get_tensors(ck, optim_->state(), "optim.");
@@ -287,7 +272,7 @@ Evaluation evaluate(Model& model, const Dataset& data, int batch) {
   Evaluation ev;
   ev.outputs = predict(model, data.x, batch);
   const LossSpec spec = LossSpec::parse(model.info.loss);
-  ev.predicted = spec.decode(ev.outputs, model.info.classes);
+  ev.predicted = predict_classes(spec, ev.outputs, model.info.classes);
   const int64_t N = data.size();
   ev.accuracy = N ? static_cast<double>(count_equal(ev.predicted, data.y)) / N : 0.0;
   if (N > 0) {

@@ -25,25 +25,14 @@
 #include <string>
 #include <vector>
 
+#include "io/dataset.h"
 #include "io/images.h"
-#include "layers/models.h"
+#include "model/model.h"
 #include "losses/spec.h"
 #include "optim/lbfgs.h"
 #include "optim/optimizer.h"
 
 namespace og {
-
-struct Dataset {
-  Tensor x;                    // [N, ...] inputs, already normalised
-  std::vector<int> y;          // N labels in [0, classes)
-  std::vector<float> weights;  // per-example weights (e.g. frequencies); empty = all 1
-  int64_t size() const { return static_cast<int64_t>(y.size()); }
-};
-
-// x rows idx[begin..end) stacked into a batch [end-begin, ...].
-Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
-// The examples idx[begin..end) of a dataset (weights included).
-Dataset subset(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
 
 struct TrainOptions {
   std::string optimizer = "sgd";   // sgd | adam | adamw | lbfgs (full batch)
