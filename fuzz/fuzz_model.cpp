@@ -9,7 +9,7 @@
 #include "core/check.h"
 #include "core/graph.h"
 #include "fuzz/fuzz_common.h"
-#include "layers/models.h"
+#include "model/model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   og::fuzz::Input in{data, size};
