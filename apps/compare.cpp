@@ -71,7 +71,7 @@ std::string mean_sd(const std::vector<double>& v) {
 int run_compare(int argc, char** argv) {
   Args a("compare", {
                         {"data", "", "dataset: DIR (images), FILE.csv (a table), demo (required)"},
-                        {"model", "count-cnn", "architecture shared by every run"},
+                        {"model", "count-cnn", "network shared by every run: an alias or architecture text (as train)"},
                         {"losses", "ce;ce:weights=inverse;ev_l1;ce+rps;coral;corn;clm;reg_l1",
                          "loss specs separated by ';'"},
                         {"seeds", "3", "seeds per loss (0..N-1)"},

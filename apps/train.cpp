@@ -32,7 +32,7 @@ namespace og::cli {
 int run_train(int argc, char** argv) {
   Args a("train", {
                       {"data", "fashion-mnist", "dataset: fashion-mnist, demo, or FILE.csv (a table)"},
-                      {"model", "fashion-cnn", "fashion-cnn, mlp:H1,H2,..., linear"},
+                      {"model", "fashion-cnn", "network: fashion-cnn, count-cnn, mlp:H1,H2,..., linear, resnet8, or text such as \"conv(16,3,pad=1), bn, relu, res(conv(16,3,pad=1), bn), gap\" (README: Architectures)"},
                       {"weight-column", "", "tables: column of per-row frequency weights"},
                       {"test-fraction", "0.2", "tables: share of rows held out for testing"},
                       {"split-seed", "0", "tables: seed of the train/test split"},

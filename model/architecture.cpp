@@ -179,6 +179,12 @@ std::string known_words() {
   return s;
 }
 
+std::string num_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
 // Recursive descent over the text; positions are 0-based here, 1-based in errors.
 class Parser {
  public:
@@ -283,8 +289,8 @@ class Parser {
     if (tok.empty() || *end != '\0' || !std::isfinite(v))
       c_.fail(at, cat("expected a number for ", l.word, "'s ", p.name));
     if (v < p.lo || v > p.hi || (p.integer && v != std::floor(v)))
-      c_.fail(at, cat(l.word, "'s ", p.name, " must be ", p.integer ? "a whole number " : "", "in [", p.lo, ", ",
-                      p.hi, "], got ", tok));
+      c_.fail(at, cat(l.word, "'s ", p.name, " must be ", p.integer ? "a whole number " : "", "in [", num_text(p.lo),
+                      ", ", num_text(p.hi), "], got ", tok));
     i_ = e;
     return v;
   }
@@ -293,12 +299,6 @@ class Parser {
   const std::string& s_;
   size_t i_ = 0;
 };
-
-std::string num_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
 
 std::string print(const std::vector<Layer>& net) {
   std::string s;
