@@ -6,7 +6,7 @@
 // an image folder, else the test split. curves.svg draws the epochs of this
 // invocation (log.csv keeps all of them across resumes). All files are
 // written through a temporary file and a rename, so a crash never leaves a half file.
-// A failed epoch (e.g. a NaN/Inf, optim/trainer.h) stops the run with one line
+// A failed epoch (e.g. a NaN/Inf, model/trainer.h) stops the run with one line
 // naming the node and step; checkpoint.ogm keeps the last finished epoch and no
 // model.ogm is written.
 #include <sys/stat.h>

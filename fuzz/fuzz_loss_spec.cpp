@@ -1,6 +1,7 @@
 // fuzz_loss_spec.cpp — the loss spec parser (losses/spec: LossSpec::parse, class
 // weight schemes, group sizes) and building what it parsed: fit, build the loss node
-// on outputs of the right width, backward, class probabilities, decoding by each rule.
+// on outputs of the right width, backward, class probabilities, decoding by each rule
+// (model/heads).
 // Input: byte 0 gives K (2..9), byte 1 the rows (1..8) and the output values, the
 // rest is the spec text.
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "core/graph.h"
 #include "fuzz/fuzz_common.h"
 #include "losses/spec.h"
+#include "model/heads.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   og::fuzz::Input in{data, size};
@@ -25,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const og::LossTerm& t : spec.terms())
       for (float w : t.class_weights)
         if (!(std::isfinite(w) && w >= 0)) __builtin_trap();   // fitted weights are usable
-    const int W = spec.width(K);
+    const int W = og::head_width(spec, K);
     og::Tensor z = og::Tensor::empty({N, W});
     for (int64_t i = 0; i < z.numel(); ++i) z[i] = float(int((i * 37 + rows) % 11) - 5) * 0.7f;
     og::Graph g;
@@ -34,10 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     target.labels = labels;
     target.K = K;
     g.backward(spec.build(out, target));
-    const og::Tensor p = spec.probs(z, K);
+    const og::Tensor p = og::class_probs(spec, z, K);
     if (!(p.shape().nd == 2 && p.shape()[0] == N && p.shape()[1] == K)) __builtin_trap();
     for (og::Rule r : {og::Rule::default_rule, og::Rule::mode, og::Rule::median, og::Rule::mean})
-      for (int c : spec.decode(z, K, r))
+      for (int c : og::predict_classes(spec, z, K, r))
         if (c < 0 || c >= K) __builtin_trap();   // a decoded class is always a class
   } catch (const og::Error&) {
   }

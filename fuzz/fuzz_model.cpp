@@ -1,5 +1,5 @@
 // fuzz_model.cpp — the model file loader: load_checkpoint (core/serialize) and
-// get_model (layers/models), i.e. what `ordgrad eval/predict` do with --model, then
+// get_model (model/model), i.e. what `ordgrad eval/predict` do with --model, then
 // one forward pass of the rebuilt network on a zero input.
 // Input: byte 0 bit 0 set = append the correct CRC-32 to the rest, so the fuzzer gets
 // past the checksum and reaches the metadata and the architecture; clear = the rest
