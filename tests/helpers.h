@@ -124,4 +124,19 @@ struct TempDir {
   }
 };
 
+// Runs `train` (cli::run_train; argv `common`) for 2 epochs into DIR/straight, and for 1 epoch
+// into DIR/stopped followed by a --resume from its checkpoint up to epoch 2.
+inline void train_straight_and_stopped(int (*train)(int, char**), const std::vector<std::string>& common,
+                                       const TempDir& tmp) {
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> w = common;
+    w.insert(w.end(), extra.begin(), extra.end());
+    return w;
+  };
+  REQUIRE(run_command(train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
+  REQUIRE(run_command(train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
+  REQUIRE(run_command(train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
+                                   tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
+}
+
 }  // namespace og::test

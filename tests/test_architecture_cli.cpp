@@ -57,15 +57,7 @@ TEST_CASE("a network of one's own: bn, dropout, avgpool, residual -- train, relo
   const std::vector<std::string> common = {"ordgrad", "train", "--data", data, "--model", arch, "--image-size", "16",
                                            "--loss", "ce+0.5*rps", "--optimizer", "adam", "--lr", "0.01",
                                            "--batch", "16", "--flip", "--seed", "5", "--quiet"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> w = common;
-    w.insert(w.end(), extra.begin(), extra.end());
-    return w;
-  };
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
-                                                  tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
+  test::train_straight_and_stopped(cli::run_train, common, tmp);
   const std::string a = test::read_file(tmp.file("straight") + "/model.ogm");
   REQUIRE(!a.empty());
   CHECK(a == test::read_file(tmp.file("stopped") + "/model.ogm"));  // resumed: the same bytes

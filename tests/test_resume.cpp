@@ -72,19 +72,6 @@ std::string slurp(const std::string& path) {
   return test::read_file(path);
 }
 
-// Runs `ordgrad train` (argv `common`) for 2 epochs into DIR/straight, and for 1 epoch
-// into DIR/stopped followed by a --resume from its checkpoint up to epoch 2.
-void train_straight_and_stopped(const std::vector<std::string>& common, const test::TempDir& tmp) {
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> w = common;
-    w.insert(w.end(), extra.begin(), extra.end());
-    return w;
-  };
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("straight")})) == 0);
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "1", "--out", tmp.file("stopped")})) == 0);
-  REQUIRE(test::run_command(cli::run_train, with({"--epochs", "2", "--out", tmp.file("stopped"), "--resume",
-                                                  tmp.file("stopped") + "/checkpoint.ogm"})) == 0);
-}
 }  // namespace
 
 TEST_CASE("Adam + cosine + warm-up + clipping + dropout + balanced sampler + augmentation: 3 epochs == 1+1+1") {
@@ -159,7 +146,7 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
                                              "--lr", "0.01", "--schedule", "step:every=10,gamma=0.7,warmup=5",
                                              "--sampler", "balanced", "--class-weights", "inverse", "--batch",
                                              "32", "--clip", "2", "--quiet", "--seed", "3"};
-    train_straight_and_stopped(common, tmp);
+    test::train_straight_and_stopped(cli::run_train, common, tmp);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
     CHECK(slurp(tmp.file("straight") + "/checkpoint.ogm") == slurp(tmp.file("stopped") + "/checkpoint.ogm"));
     CHECK(load_checkpoint(tmp.file("stopped") + "/model.ogm").meta_int("epoch") == 2);
@@ -172,7 +159,7 @@ TEST_CASE("ordgrad train --epochs 2 == --epochs 1 then --resume: the same model.
                                              "--image-size", "16", "--flip", "--shift", "2", "--brightness",
                                              "0.2", "--optimizer", "sgd", "--lr", "0.02", "--schedule",
                                              "cosine:total=12", "--batch", "16", "--quiet"};
-    train_straight_and_stopped(common, tmp);
+    test::train_straight_and_stopped(cli::run_train, common, tmp);
     CHECK(slurp(tmp.file("straight") + "/model.ogm") == slurp(tmp.file("stopped") + "/model.ogm"));
   }
 }
