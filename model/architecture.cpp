@@ -1,6 +1,6 @@
 // architecture.cpp — parsing, printing and building the architecture text (see
-// architecture.h). One table (words()) knows every layer word: its arguments, the
-// module it builds, and how it maps an input shape to an output shape.
+// architecture.h). What each layer word takes and builds is in one table,
+// model/words.cpp; this file knows the syntax, residual blocks, fusion and aliases.
 #include "model/architecture.h"
 
 #include <cctype>
@@ -8,16 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
-#include <limits>
 
-#include "layers/activation.h"
-#include "layers/batchnorm.h"
 #include "layers/conv2d.h"
-#include "layers/dropout.h"
 #include "layers/linear.h"
-#include "layers/pool2d.h"
 #include "layers/residual.h"
+#include "model/words.h"
 
 namespace og {
 
@@ -31,153 +26,8 @@ namespace {
 
 constexpr size_t kMaxText = 1 << 16;  // characters: a model file's text is bounded too
 constexpr int kMaxDepth = 16;         // res( nesting
-constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
-struct ParamDef {
-  const char* name;
-  double fallback;      // kNone: required
-  double lo, hi;        // allowed range, inclusive
-  bool integer = true;
-  int same_as = -1;     // missing: the value of parameter same_as (pool stride = kernel)
-};
-
-// One parsed layer; `values` are resolved: one per ParamDef of its word.
-struct Layer {
-  std::string word;
-  size_t pos = 0;  // 0-based character where the word starts
-  std::vector<double> values;
-  std::vector<Layer> body;  // res
-};
-
-struct Ctx;
-using Build = std::function<std::unique_ptr<Module>(const Layer&, Shape&, Ctx&)>;
-
-struct Def {
-  LayerWord w;
-  std::vector<ParamDef> params;
-  Build build;  // null for res (built by build_seq)
-};
-
-struct Ctx {
-  const std::string& text;
-  Rng& rng;
-  ParamBudget& budget;
-  [[noreturn]] void fail(size_t pos, const std::string& what) const {
-    const std::string near = text.substr(pos, 24);
-    throw Error(cat("architecture '", text.size() > 200 ? text.substr(0, 200) + "..." : text,
-                    "': at character ", pos + 1, " ('", near, near.size() < text.size() - pos ? "...'" : "'",
-                    "): ", what));
-  }
-  void need(bool ok, const Layer& l, const std::string& what) const {
-    if (!ok) fail(l.pos, l.word + ": " + what);
-  }
-};
-
-int iv(const Layer& l, int i) { return static_cast<int>(l.values[size_t(i)]); }
-
-std::unique_ptr<Module> conv(const Layer& l, Shape& s, Ctx& c) {
-  c.need(s.nd == 3, l, cat("needs an input C,H,W, got ", s));
-  const int O = iv(l, 0), K = iv(l, 1), S = iv(l, 2), P = iv(l, 3);
-  const int64_t C = s[0], H = s[1] + 2 * P, W = s[2] + 2 * P;
-  c.need(H >= K && W >= K, l, cat("kernel ", K, " does not fit the input ", s, " padded by ", P));
-  c.budget.take(Conv2d::parameter_count(int(C), O, K, iv(l, 4)));
-  s = Shape{O, (H - K) / S + 1, (W - K) / S + 1};
-  return std::make_unique<Conv2d>(int(C), O, K, S, P, c.rng, iv(l, 4) == 1);
-}
-
-template <class Pool>
-std::unique_ptr<Module> pool(const Layer& l, Shape& s, Ctx& c) {
-  c.need(s.nd == 3, l, cat("needs an input C,H,W, got ", s));
-  const int K = iv(l, 0), S = iv(l, 1);
-  c.need(s[1] >= K && s[2] >= K, l, cat("window ", K, " does not fit the input ", s));
-  s = Shape{s[0], (s[1] - K) / S + 1, (s[2] - K) / S + 1};
-  return std::make_unique<Pool>(K, S);
-}
-
-std::unique_ptr<Module> dense(const Layer& l, Shape& s, Ctx& c) {
-  c.need(s.nd == 1, l, cat("needs a flat input, got ", s, ": put flatten or gap before it"));
-  const int in = int(s[0]), out = iv(l, 0);
-  c.budget.take(Linear::parameter_count(in, out, iv(l, 1)));
-  s = Shape{out};
-  return std::make_unique<Linear>(in, out, c.rng, iv(l, 1) == 1);
-}
-
-// The modules of a layer list, shape threaded through; a relu after conv or dense is
-// fused into it (the same values; one node and one pass fewer).
-std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s, Ctx& c);
-
-const std::vector<Def>& words() {
-  static const std::vector<Def> defs = {
-      {{"conv", "Conv2d", "conv(OUT,K,stride=1,pad=0,bias=1)", "conv(4,3,stride=2,pad=1), relu, conv(2,1,bias=0)"},
-       {{"out", kNone, 1, 65536}, {"k", kNone, 1, 255}, {"stride", 1, 1, 255}, {"pad", 0, 0, 255}, {"bias", 1, 0, 1}},
-       conv},
-      {{"maxpool", "MaxPool2d", "maxpool(K,stride=K)", "maxpool(2), maxpool(3,stride=1)"},
-       {{"k", kNone, 1, 65536}, {"stride", kNone, 1, 65536, true, 0}},
-       pool<MaxPool2d>},
-      {{"avgpool", "AvgPool2d", "avgpool(K,stride=K)", "avgpool(2), avgpool(3,stride=2)"},
-       {{"k", kNone, 1, 65536}, {"stride", kNone, 1, 65536, true, 0}},
-       pool<AvgPool2d>},
-      {{"gap", "GlobalAvgPool", "gap", "conv(3,3), gap"},
-       {},
-       [](const Layer& l, Shape& s, Ctx& c) -> std::unique_ptr<Module> {
-         c.need(s.nd == 3, l, cat("needs an input C,H,W, got ", s));
-         s = Shape{s[0]};
-         return std::make_unique<GlobalAvgPool>();
-       }},
-      {{"flatten", "Flatten", "flatten", "flatten, dense(5)"},
-       {},
-       [](const Layer&, Shape& s, Ctx&) -> std::unique_ptr<Module> {
-         s = Shape{s.numel()};
-         return std::make_unique<Flatten>();
-       }},
-      {{"dense", "Linear", "dense(OUT,bias=1)", "flatten, dense(8), relu, dense(4,bias=0)"},
-       {{"out", kNone, 1, 1 << 24}, {"bias", 1, 0, 1}},
-       dense},
-      {{"bn", "BatchNorm", "bn(momentum=0.1,eps=1e-5)", "conv(4,3), bn, relu, flatten, dense(3), bn(momentum=0.2)"},
-       {{"momentum", 0.1, 0, 1, false}, {"eps", 1e-5, 1e-12, 1, false}},
-       [](const Layer& l, Shape& s, Ctx& c) -> std::unique_ptr<Module> {
-         c.need(s.nd == 1 || s.nd == 3, l, cat("needs an input C,H,W or F, got ", s));
-         c.budget.take(BatchNorm::parameter_count(int(s[0])));
-         return std::make_unique<BatchNorm>(int(s[0]), float(l.values[0]), float(l.values[1]));
-       }},
-      {{"dropout", "Dropout", "dropout(P)", "flatten, dropout(0.25), dense(4)"},
-       {{"p", kNone, 0, 0.999, false}},
-       [](const Layer& l, Shape&, Ctx& c) -> std::unique_ptr<Module> {
-         return std::make_unique<Dropout>(float(l.values[0]), c.rng);
-       }},
-      {{"relu", "ReLU", "relu", "gap, relu"},
-       {},
-       [](const Layer&, Shape&, Ctx&) -> std::unique_ptr<Module> { return std::make_unique<ReLU>(); }},
-      {{"leakyrelu", "LeakyReLU", "leakyrelu(slope=0.01)", "leakyrelu, leakyrelu(0.2)"},
-       {{"slope", 0.01, 0, 1, false}},
-       [](const Layer& l, Shape&, Ctx&) -> std::unique_ptr<Module> {
-         return std::make_unique<LeakyReLU>(float(l.values[0]));
-       }},
-      {{"sigmoid", "Sigmoid", "sigmoid", "sigmoid"},
-       {},
-       [](const Layer&, Shape&, Ctx&) -> std::unique_ptr<Module> { return std::make_unique<Sigmoid>(); }},
-      {{"tanh", "Tanh", "tanh", "tanh"},
-       {},
-       [](const Layer&, Shape&, Ctx&) -> std::unique_ptr<Module> { return std::make_unique<Tanh>(); }},
-      {{"res", "Residual", "res(LAYER, ...)",
-        "res(conv(1,3,pad=1), relu), res(conv(4,3,stride=2,pad=1), bn), flatten, res(dense(8), tanh)"},
-       {},
-       nullptr},
-  };
-  return defs;
-}
-
-const Def* find_word(const std::string& w) {
-  for (const Def& d : words())
-    if (w == d.w.word) return &d;
-  return nullptr;
-}
-
-std::string known_words() {
-  std::string s;
-  for (const Def& d : words()) s += std::string(s.empty() ? "" : ", ") + d.w.word;
-  return s;
-}
+using namespace arch;
 
 std::string num_text(double v) {
   char buf[32];

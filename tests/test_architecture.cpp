@@ -236,7 +236,7 @@ TEST_CASE("every Module in layers/ can be written in the architecture language")
     const LayerWord* w = nullptr;
     for (const LayerWord& lw : architecture_words())
       if (cls == lw.module) w = &lw;
-    REQUIRE_MESSAGE(w, "no word of the architecture language builds ", cls, " (model/architecture.cpp, words())");
+    REQUIRE_MESSAGE(w, "no word of the architecture language builds ", cls, " (model/words.cpp, words())");
     auto net = build(w->example, Shape{1, 16, 16});  // the example really builds that class
     CHECK(contains_class(*net, cls));
     CHECK(canonical_architecture(w->example).find(w->word) != std::string::npos);
