@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
 
 namespace og {

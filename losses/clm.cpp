@@ -35,8 +35,8 @@
 #include <limits>
 
 #include "core/parallel.h"
-#include "losses/ce.h"
 #include "losses/coral.h"
+#include "losses/reduce.h"
 
 namespace og {
 

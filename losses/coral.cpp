@@ -19,7 +19,7 @@
 #include <cmath>
 
 #include "core/elementwise.h"
-#include "losses/ce.h"
+#include "losses/reduce.h"
 
 namespace og {
 

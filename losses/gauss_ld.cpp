@@ -26,6 +26,7 @@
 
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
 
 namespace og {

@@ -7,10 +7,11 @@
 //   regression  W = 1     a score r predicting the label value reg_l1 reg_l2 reg_huber
 // Every loss takes class weights (K) and sample weights (N) and reduces as
 // L = sum_i w_i L_i / sum_i w_i with w_i = class_weight[y_i] * sample_weight_i
-// (losses/ce.cpp: loss_weights). Losses that use label values take v_k (default k).
+// (losses/reduce.h). Losses that use label values take v_k (default k).
 // Shared machinery: the softmax-head losses (rps ... mean_var) derive their node
-// from RowLossNode (losses/row_loss.h), which checks the input and does that
-// weighted reduction; coral and corn share ThresholdBceNode (losses/coral.h).
+// from RowLossNode (losses/row_loss.h), which does that weighted reduction, and
+// check their input with checked_weights (losses/reduce.h); coral and corn share
+// ThresholdBceNode (losses/coral.h).
 #pragma once
 #include <vector>
 

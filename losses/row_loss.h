@@ -1,8 +1,10 @@
 // row_loss — what the softmax-head losses share (rps, ev_l1/ev_l2/ev_huber,
-//            cum_bce, cdw_ce, sord, gauss_ld, mean_var): the input check and the
-//            weighted mean over rows. Not a loss itself: each loss file derives a
+//            cum_bce, cdw_ce, sord, gauss_ld, mean_var): the weighted mean over
+//            rows, run in parallel. Not a loss itself: each loss file derives a
 //            node from RowLossNode and writes row(), the loss L_i of one row of
 //            logits and its gradient dL_i/dz_i; its own header comment gives both.
+//            The loss's builder checks its input and gets the weights from
+//            checked_weights (losses/reduce.h).
 //
 // forward : L_i, dL_i/dz_i = row(z_i, y_i)   for every row i of the logits z
 //           L = sum_i w_i L_i / sum_i w_i,   w_i = class_weight[y_i] * sample_weight_i
@@ -24,10 +26,6 @@
 #include "losses/loss.h"
 
 namespace og {
-
-// Checks logits [N,K] against the target t (K = t.K >= 2, N labels, K finite class
-// values if any, valid weights); returns w_i / sum_j w_j. Errors name `op`.
-std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t);
 
 struct RowLossNode : Node {
   std::vector<int> labels;

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "core/parallel.h"
-#include "losses/ce.h"
+#include "losses/reduce.h"
 
 namespace og::total {
 
@@ -99,7 +99,7 @@ void GroupLossNode::forward() {
   if (!value.defined()) value = Tensor::empty({});
   std::vector<double> lg(gt.layout.count());
   parallel_for(gt.layout.count(), group_grain(work(K)), [&](int64_t g) { lg[g] = group_loss(z.data(), K, g); });
-  value[0] = static_cast<float>(gt.weighted(lg));
+  value[0] = static_cast<float>(weighted_sum(gt.w, lg));  // serially, in group order
 }
 
 void GroupLossNode::backward() {
@@ -116,11 +116,7 @@ void GroupLossNode::backward() {
 GroupTarget group_target(const char* op, Var logits, const LossTarget& t, int group,
                          const std::vector<int>* group_ids) {
   const Shape& s = logits.shape();
-  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
-  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
-  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
-  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
-           " labels for logits ", s);
+  check_softmax_input(op, s, t);
   OG_CHECK(t.values.empty(), op, ": totals are sums of the labels 0..K-1; class values (",
            t.values.size(), " given) are not supported");
   GroupTarget gt;

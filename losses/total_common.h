@@ -65,12 +65,6 @@ struct GroupTarget {
   GroupLayout layout;
   std::vector<int> totals;  // T_g, the sum of group g's labels
   std::vector<double> w;    // group weights w_g / sum_h w_h (w_g = mean item sample weight)
-  // The loss: sum_g w_g L_g over the groups' losses, serially in group order.
-  double weighted(const std::vector<double>& group_losses) const {
-    double loss = 0;
-    for (size_t g = 0; g < group_losses.size(); ++g) loss += w[g] * group_losses[g];
-    return loss;
-  }
 };
 
 // The scalar group-total losses (total_nll, total_crps, total_ev_l1) on logits [N,K]:

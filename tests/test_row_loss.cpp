@@ -1,6 +1,7 @@
-// The shared pieces of the loss nodes, tested on their own: RowLossNode's weighted
-// reduction and accumulation (losses/row_loss.h) on a toy row loss with hand-computed
-// values, the soft-target helpers of sord / gauss_ld, and the coral / corn node.
+// The shared pieces of the loss nodes, tested on their own: the weights and their
+// checks (losses/reduce.h), RowLossNode's weighted reduction and accumulation
+// (losses/row_loss.h) on a toy row loss with hand-computed values, the soft-target
+// helpers of sord / gauss_ld, and the coral / corn node.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "helpers.h"
 #include "losses/coral.h"
 #include "losses/corn.h"
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
 
 using namespace og;
@@ -88,6 +90,34 @@ TEST_CASE("checked_weights: class x sample weights divided by their sum; errors 
   t.K = 1;
   Var one = g.leaf(Tensor::zeros({3, 1}));
   CHECK_THROWS_WITH_AS(checked_weights("toy", one, t), "toy: needs at least 2 classes, got K = 1", Error);
+}
+
+TEST_CASE("loss_weights, normalised_loss_weights, weighted_sum: hand cases and errors") {
+  // w = class weight of the label x sample weight: (2*1, 0.5*4, 2*0.5) = (2, 2, 1), sum 5.
+  const std::vector<int> y = {0, 1, 0};
+  const std::vector<double> w = loss_weights("toy", y, 2, {2, 0.5f}, {1, 4, 0.5f});
+  CHECK(w == std::vector<double>{2, 2, 1});
+  const std::vector<double> n = normalised_loss_weights("toy", y, 2, {2, 0.5f}, {1, 4, 0.5f});
+  CHECK(n == std::vector<double>{0.4, 0.4, 0.2});
+  CHECK(loss_weights("toy", y, 2, {}, {}) == std::vector<double>{1, 1, 1});
+  CHECK(normalised_loss_weights("toy", {}, 2, {}, {}).empty());  // an empty batch is no error
+  CHECK(weighted_sum(n, {10, 5, -5}) == doctest::Approx(5));     // 4 + 2 - 1
+
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {1, 1, 1}, {}), "toy: 3 class weights for 2 classes", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {}, {1, 1}), "toy: 2 sample weights for 3 samples", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", {0, 2}, 2, {}, {}), "toy: label 2 out of range [0,2) at row 1", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {}, {1, -1, 1}),
+                       "toy: weight of row 1 is -1 (weights must be finite and >= 0)", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {0, 0}, {}), "toy: the weights of the batch sum to zero", Error);
+}
+
+TEST_CASE("check_softmax_input: shape, class count and labels; errors name the op") {
+  LossTarget t = test::target({0, 2}, 3);
+  CHECK_NOTHROW(check_softmax_input("toy", Shape{2, 3}, t));
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{6}, t), "toy: logits must be [N,K], got [6]", Error);
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{2, 4}, t),
+                       "toy: logits [2,4] have 4 classes, the target has K = 3", Error);
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{3, 3}, t), "toy: 2 labels for logits [3,3]", Error);
 }
 
 TEST_CASE("soft_target_ce and soft_targets: hand-computed values") {
