@@ -28,6 +28,7 @@
 
 #include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -38,7 +39,7 @@ struct GaussLdNode : RowLossNode {
       : RowLossNode(std::move(y), std::move(weights)), q(std::move(targets)) {}
   const char* name() const override { return "gauss_ld"; }
 
-  // L_i = -sum_k q_yk log p_k, dL_i/dz = p - q_y (soft_target_ce, row_loss.h).
+  // L_i = -sum_k q_yk log p_k, dL_i/dz = p - q_y (soft_target_ce, row_math.h).
   double row(const float* z, int64_t K, int y, float* dz) const override {
     return soft_target_ce(z, K, q.data() + y * K, dz);
   }

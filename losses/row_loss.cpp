@@ -1,5 +1,5 @@
-// row_loss — the weighted row reduction of the softmax-head losses, and the
-// soft-target cross-entropy; formulas, saved state and threading are in row_loss.h.
+// row_loss — the weighted row reduction of the softmax-head losses; formulas, saved
+// state and threading are in row_loss.h.
 #include "losses/row_loss.h"
 
 #include "core/parallel.h"
@@ -9,19 +9,6 @@ namespace og {
 namespace {
 constexpr int64_t kRowGrain = 64;  // rows per thread below which the loop stays serial
 }  // namespace
-
-double soft_target_ce(const float* z, int64_t K, const double* q, float* dz) {
-  double m = z[0];
-  for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int64_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
-  const double lse = m + std::log(s);
-  double loss = 0;
-  for (int64_t k = 0; k < K; ++k) loss -= q[k] * (z[k] - lse);
-  if (dz)
-    for (int64_t k = 0; k < K; ++k) dz[k] = static_cast<float>(std::exp(z[k] - lse) - q[k]);
-  return loss;
-}
 
 void RowLossNode::forward() {
   const Tensor& z = in(0);

@@ -4,7 +4,8 @@
 //            node from RowLossNode and writes row(), the loss L_i of one row of
 //            logits and its gradient dL_i/dz_i; its own header comment gives both.
 //            The loss's builder checks its input and gets the weights from
-//            checked_weights (losses/reduce.h).
+//            checked_weights (losses/reduce.h); row() usually starts from
+//            softmax_row or another helper of losses/row_math.h.
 //
 // forward : L_i, dL_i/dz_i = row(z_i, y_i)   for every row i of the logits z
 //           L = sum_i w_i L_i / sum_i w_i,   w_i = class_weight[y_i] * sample_weight_i
@@ -17,7 +18,6 @@
 //           and dL_i/dz_i); the weighted sum runs serially in row order, so the
 //           result does not depend on the thread count. backward: parallel over rows.
 #pragma once
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -43,12 +43,6 @@ struct RowLossNode : Node {
   void backward() override;
 };
 
-// log(e^a + e^b) without overflow (prefix / suffix log-sum-exps of cum_bce, cdw_ce).
-inline double log_add_exp(double a, double b) {
-  const double hi = std::max(a, b), lo = std::min(a, b);
-  return hi + std::log1p(std::exp(lo - hi));
-}
-
 // Soft targets (sord, gauss_ld): the two differ only in the target q they fit.
 // q [K,K], row y = softmax_k(score(y, k)): the distribution that label y is
 // turned into. score(y, y) = 0 is the largest score, so no exponent overflows.
@@ -63,10 +57,5 @@ std::vector<double> soft_targets(int K, Score score) {
   }
   return q;
 }
-
-// Cross-entropy of p = softmax(z) (K logits) against a distribution q (K entries,
-// sum 1): returns -sum_k q_k log p_k, log p_k = z_k - logsumexp(z), and writes the
-// gradient p - q to dz if dz is not null.
-double soft_target_ce(const float* z, int64_t K, const double* q, float* dz);
 
 }  // namespace og

@@ -1,6 +1,6 @@
-// total_common.cpp — double-precision softmax, linear and log-space convolutions,
-// the prefix-convolution chain of a group with its reverse sweep, and the checked
-// group view of a loss target. See total_common.h for the formulas.
+// total_common.cpp — linear and log-space convolutions, the prefix-convolution chain
+// of a group with its reverse sweep, and the checked group view of a loss target.
+// See total_common.h for the formulas.
 #include "losses/total_common.h"
 
 #include <algorithm>
@@ -9,28 +9,12 @@
 
 #include "core/parallel.h"
 #include "losses/reduce.h"
+#include "losses/row_math.h"
 
 namespace og::total {
 
 int64_t group_grain(int64_t work) {
   return std::max<int64_t>(2, (int64_t(1) << 18) / std::max<int64_t>(1, work));
-}
-
-void softmax_row(const float* z, int K, double* p) {
-  double m = z[0];
-  for (int k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int k = 0; k < K; ++k) s += p[k] = std::exp(z[k] - m);
-  for (int k = 0; k < K; ++k) p[k] /= s;
-}
-
-void log_softmax_row(const float* z, int K, double* logp) {
-  double m = z[0];
-  for (int k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int k = 0; k < K; ++k) s += std::exp(z[k] - m);
-  const double lse = m + std::log(s);
-  for (int k = 0; k < K; ++k) logp[k] = z[k] - lse;
 }
 
 void convolve(const double* a, int la, const double* b, int lb, double* c) {

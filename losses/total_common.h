@@ -22,10 +22,6 @@ namespace og::total {
 int64_t group_grain(int64_t work);
 inline int64_t conv_work(const GroupLayout& l, int K) { return int64_t(l.max_size) * l.max_size * K * K; }
 
-// p = softmax(z) / log p = z - logsumexp(z) of one row of K logits, in double.
-void softmax_row(const float* z, int K, double* p);
-void log_softmax_row(const float* z, int K, double* logp);
-
 // Full linear convolution: c[t] = sum_j a[j] b[t-j], t = 0..la+lb-2.
 void convolve(const double* a, int la, const double* b, int lb, double* c);
 
