@@ -92,8 +92,7 @@ struct CdwCeNode : RowLossNode {
 Var cdw_ce(Var logits, const LossTarget& t, float alpha, bool normalize) {
   OG_CHECK(std::isfinite(alpha) && alpha > 0, "cdw_ce: alpha ", alpha, " must be finite and > 0");
   std::vector<double> w = checked_weights("cdw_ce", logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   OG_CHECK(!normalize || *hi > *lo, "cdw_ce: cannot normalise, all ", t.K,
            " class values are equal");

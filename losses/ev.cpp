@@ -89,8 +89,7 @@ Var ev_loss(Var logits, const LossTarget& t, EvDistance d, float huber_delta) {
   OG_CHECK(d != EvDistance::huber || (std::isfinite(huber_delta) && huber_delta > 0), op,
            ": huber_delta ", huber_delta, " must be finite and > 0");
   std::vector<double> w = checked_weights(op, logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   Graph& g = *logits.graph;
   switch (d) {
     case EvDistance::l1: return g.record<EvL1Node>({logits}, t.labels, w, v, d, huber_delta);

@@ -75,8 +75,7 @@ Var mean_var(Var logits, const LossTarget& t, float lambda1, float lambda2) {
   OG_CHECK(std::isfinite(lambda1) && lambda1 >= 0 && std::isfinite(lambda2) && lambda2 >= 0,
            "mean_var: lambda1 ", lambda1, " and lambda2 ", lambda2, " must be finite and >= 0");
   std::vector<double> w = checked_weights("mean_var", logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   return logits.graph->record<MeanVarNode>({logits}, t.labels, std::move(w), std::move(v),
                                            double(lambda1), double(lambda2));
 }

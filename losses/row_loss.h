@@ -43,6 +43,14 @@ struct RowLossNode : Node {
   void backward() override;
 };
 
+// The class values v_0..v_{K-1} of t in double (k when t gives none), for the row
+// losses that measure distances or means in them (ev_*, cdw_ce, mean_var).
+inline std::vector<double> class_values(const LossTarget& t) {
+  std::vector<double> v(t.K);
+  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  return v;
+}
+
 // Soft targets (sord, gauss_ld): the two differ only in the target q they fit.
 // q [K,K], row y = softmax_k(score(y, k)): the distribution that label y is
 // turned into. score(y, y) = 0 is the largest score, so no exponent overflows.
