@@ -34,8 +34,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/elementwise.h"
 #include "core/parallel.h"
-#include "losses/coral.h"
+#include "losses/cumulative.h"
 #include "losses/reduce.h"
 
 namespace og {

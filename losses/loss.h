@@ -11,7 +11,7 @@
 // Shared machinery: the softmax-head losses (rps ... mean_var) derive their node
 // from RowLossNode (losses/row_loss.h), which does that weighted reduction, and
 // check their input with checked_weights (losses/reduce.h); coral and corn share
-// ThresholdBceNode (losses/coral.h).
+// ThresholdBceNode (losses/cumulative.h).
 #pragma once
 #include <vector>
 

@@ -14,6 +14,7 @@
 #include "losses/coral.h"
 #include "losses/corn.h"
 #include "losses/cum_bce.h"
+#include "losses/cumulative.h"
 #include "losses/ev.h"
 #include "losses/gauss_ld.h"
 #include "losses/group_total.h"

@@ -2,7 +2,7 @@
 // checks (losses/reduce.h), the row softmax / log-sum-exp helpers (losses/row_math.h),
 // RowLossNode's weighted reduction and accumulation (losses/row_loss.h) on a toy row
 // loss with hand-computed values, the soft-target helpers of sord / gauss_ld, and the
-// coral / corn node.
+// coral / corn node (losses/cumulative.h).
 #include <doctest/doctest.h>
 
 #include <cmath>
