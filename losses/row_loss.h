@@ -1,7 +1,7 @@
-// row_loss — what the softmax-head losses share (rps, ev_l1/ev_l2/ev_huber,
-//            cum_bce, cdw_ce, sord, gauss_ld, mean_var): the weighted mean over
-//            rows, run in parallel. Not a loss itself: each loss file derives a
-//            node from RowLossNode and writes row(), the loss L_i of one row of
+// row_loss — the node the softmax-head losses derive from (rps, ev_l1/ev_l2/ev_huber,
+//            cum_bce, cdw_ce, sord and gauss_ld (soft_target), mean_var): the weighted
+//            mean over rows, run in parallel. Not a loss itself: each loss file derives
+//            a node from RowLossNode and writes row(), the loss L_i of one row of
 //            logits and its gradient dL_i/dz_i; its own header comment gives both.
 //            The loss's builder checks its input and gets the weights from
 //            checked_weights (losses/reduce.h); row() usually starts from
@@ -18,7 +18,6 @@
 //           and dL_i/dz_i); the weighted sum runs serially in row order, so the
 //           result does not depend on the thread count. backward: parallel over rows.
 #pragma once
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -49,21 +48,6 @@ inline std::vector<double> class_values(const LossTarget& t) {
   std::vector<double> v(t.K);
   for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
   return v;
-}
-
-// Soft targets (sord, gauss_ld): the two differ only in the target q they fit.
-// q [K,K], row y = softmax_k(score(y, k)): the distribution that label y is
-// turned into. score(y, y) = 0 is the largest score, so no exponent overflows.
-template <class Score>
-std::vector<double> soft_targets(int K, Score score) {
-  std::vector<double> q(size_t(K) * K);
-  for (int y = 0; y < K; ++y) {
-    double* qy = q.data() + size_t(y) * K;
-    double s = 0;
-    for (int k = 0; k < K; ++k) s += qy[k] = std::exp(score(y, k));
-    for (int k = 0; k < K; ++k) qy[k] /= s;
-  }
-  return q;
 }
 
 }  // namespace og

@@ -11,7 +11,7 @@
 //   prefix / suffix: A_k = logsumexp_{j<=k} z_j,  B_k = logsumexp_{j>=k} z_j, so
 //     log F_k = A_k - lse and log(1 - F_k) = B_{k+1} - lse (F_k = sum_{j<=k} p_j)
 //     without forming 1 - F_k (cum_bce, cdw_ce).
-// Soft-target cross-entropy (sord, gauss_ld): for a target
+// Soft-target cross-entropy (sord, gauss_ld; losses/soft_target.h): for a target
 // distribution q (sum 1), L = -sum_k q_k log p_k and dL/dz_k = p_k - q_k.
 #pragma once
 #include <algorithm>

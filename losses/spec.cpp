@@ -16,12 +16,11 @@
 #include "losses/cum_bce.h"
 #include "losses/cumulative.h"
 #include "losses/ev.h"
-#include "losses/gauss_ld.h"
 #include "losses/group_total.h"
 #include "losses/mean_var.h"
 #include "losses/reg.h"
 #include "losses/rps.h"
-#include "losses/sord.h"
+#include "losses/soft_target.h"
 
 namespace og {
 

@@ -16,6 +16,7 @@
 #include "losses/reduce.h"
 #include "losses/row_loss.h"
 #include "losses/row_math.h"
+#include "losses/soft_target.h"
 
 using namespace og;
 
