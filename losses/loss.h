@@ -6,12 +6,20 @@
 //   cumulative  W = K-1   one logit per threshold k = 0..K-2   coral corn clm
 //   regression  W = 1     a score r predicting the label value reg_l1 reg_l2 reg_huber
 // Every loss takes class weights (K) and sample weights (N) and reduces as
-// L = sum_i w_i L_i / sum_i w_i with w_i = class_weight[y_i] * sample_weight_i
-// (losses/reduce.h). Losses that use label values take v_k (default k).
-// Shared machinery: the softmax-head losses (rps ... mean_var) derive their node
-// from RowLossNode (losses/row_loss.h), which does that weighted reduction, and
-// check their input with checked_weights (losses/reduce.h); coral and corn share
-// ThresholdBceNode (losses/cumulative.h).
+// L = sum_i w_i L_i / sum_i w_i with w_i = class_weight[y_i] * sample_weight_i.
+// Losses that use label values take v_k (default k).
+// Shared machinery, one place each (a loss file holds only its own loss):
+//   losses/reduce.h       the weights w_i, their checks and normalisation, the
+//                         weighted sum, the softmax-head input check (checked_weights)
+//   losses/row_math.h     softmax / log-softmax / log-sum-exp of one row in double,
+//                         prefix and suffix log-sum-exps, soft-target cross-entropy
+//   losses/row_loss.h     RowLossNode: the node of the softmax-head losses (rps ...
+//                         mean_var) — a loss writes row(), it does the parallel rows
+//                         and the weighted mean
+//   losses/cumulative.h   the cumulative heads' input check, P(y > k) -> class
+//                         probabilities and labels, ThresholdBceNode (coral, corn)
+//   losses/total_common.h the group-total nodes' convolutions and GroupLossNode
+// docs/adding-a-loss.md says which files and table entries a new loss touches.
 #pragma once
 #include <vector>
 
