@@ -15,8 +15,9 @@
 //           (the log of the mass outside k, up to the common normaliser):
 //             log(1 - p_k) = C_k - lse
 //           C_k = log(e^A_{k-1} + e^B_{k+1}) from prefix / suffix log-sum-exps
-//           A_k = logsumexp_{j<=k} z_j, B_k = logsumexp_{j>=k} z_j, so 1 - p_k is
-//           never formed as a difference.
+//           A_k = logsumexp_{j<=k} z_j, B_k = logsumexp_{j>=k} z_j
+//           (prefix_suffix_logsumexp, row_math.h), so 1 - p_k is never formed as a
+//           difference.
 // backward: d lse/dz_j = p_j and d C_k/dz_j = 1[j != k] e^(z_j - C_k)
 //           (= p_j / (1 - p_k), j's share of the mass outside k), so
 //             dL_i/dz_j = sum_k d_k (p_j - 1[j != k] e^(z_j - C_k))
@@ -36,7 +37,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -52,10 +55,7 @@ struct CdwCeNode : RowLossNode {
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
   double row(const float* z, int64_t K, int y, float* dz) const override {
     std::vector<double> A(K), B(K), C(K), d(K), E(K);
-    A[0] = z[0];
-    for (int64_t k = 1; k < K; ++k) A[k] = log_add_exp(A[k - 1], z[k]);
-    B[K - 1] = z[K - 1];
-    for (int64_t k = K - 1; k-- > 0;) B[k] = log_add_exp(B[k + 1], z[k]);
+    prefix_suffix_logsumexp(z, K, A.data(), B.data());
     const double lse = A[K - 1];
     double loss = 0, D = 0;
     for (int64_t k = 0; k < K; ++k) {
@@ -92,8 +92,7 @@ struct CdwCeNode : RowLossNode {
 Var cdw_ce(Var logits, const LossTarget& t, float alpha, bool normalize) {
   OG_CHECK(std::isfinite(alpha) && alpha > 0, "cdw_ce: alpha ", alpha, " must be finite and > 0");
   std::vector<double> w = checked_weights("cdw_ce", logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   OG_CHECK(!normalize || *hi > *lo, "cdw_ce: cannot normalise, all ", t.K,
            " class values are equal");

@@ -12,41 +12,9 @@
 #include <cmath>
 
 #include "core/elementwise.h"
+#include "losses/reduce.h"
 
 namespace og {
-
-std::vector<double> loss_weights(const char* op, const std::vector<int>& labels, int64_t K,
-                                 const std::vector<float>& class_weights,
-                                 const std::vector<float>& sample_weights) {
-  const size_t N = labels.size();
-  OG_CHECK(class_weights.empty() || static_cast<int64_t>(class_weights.size()) == K, op, ": ",
-           class_weights.size(), " class weights for ", K, " classes");
-  OG_CHECK(sample_weights.empty() || sample_weights.size() == N, op, ": ", sample_weights.size(),
-           " sample weights for ", N, " samples");
-  std::vector<double> w(N, 1.0);
-  double total = 0;
-  for (size_t i = 0; i < N; ++i) {
-    OG_CHECK(labels[i] >= 0 && labels[i] < K, op, ": label ", labels[i], " out of range [0,", K,
-             ") at row ", i);
-    if (!class_weights.empty()) w[i] *= class_weights[labels[i]];
-    if (!sample_weights.empty()) w[i] *= sample_weights[i];
-    OG_CHECK(std::isfinite(w[i]) && w[i] >= 0, op, ": weight of row ", i, " is ", w[i],
-             " (weights must be finite and >= 0)");
-    total += w[i];
-  }
-  OG_CHECK(N == 0 || total > 0, op, ": the weights of the batch sum to zero");
-  return w;
-}
-
-std::vector<double> normalised_loss_weights(const char* op, const std::vector<int>& labels,
-                                            int64_t K, const std::vector<float>& class_weights,
-                                            const std::vector<float>& sample_weights) {
-  std::vector<double> w = loss_weights(op, labels, K, class_weights, sample_weights);
-  double total = 0;
-  for (double x : w) total += x;
-  for (double& x : w) x /= total;
-  return w;
-}
 
 namespace {
 struct CrossEntropyNode : Node {

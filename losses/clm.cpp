@@ -34,9 +34,10 @@
 #include <cmath>
 #include <limits>
 
+#include "core/elementwise.h"
 #include "core/parallel.h"
-#include "losses/ce.h"
-#include "losses/coral.h"
+#include "losses/cumulative.h"
+#include "losses/reduce.h"
 
 namespace og {
 

@@ -24,7 +24,7 @@ Var clm(Var c, const LossTarget& t, ClmLink link);
 Tensor clm_probs(const Tensor& c, ClmLink link);
 
 // [N,K-1] -> [N,K-1] P(y > k) = 1 - F(c_k) = F(-c_k) (both links are symmetric).
-// count_above_half(clm_greater(c, link)) (losses/coral.h) is the median class.
+// count_above_half(clm_greater(c, link)) (losses/cumulative.h) is the median class.
 Tensor clm_greater(const Tensor& c, ClmLink link);
 
 // log F(x) in double, accurate in both tails (also for |x| in the hundreds).

@@ -10,20 +10,23 @@
 //           (dBCE/ds = sigmoid(s) - T, as for coral; bounded by 1, never clamped)
 // shapes  : s [N,K-1], labels N ints in [0,K) -> scalar
 // saves   : labels and w_i / D (sigmoid recomputed)
-// node    : coral's ThresholdBceNode (coral.h) with lambda_k = 1, conditional (k <= y_i)
+// node    : ThresholdBceNode (cumulative.h, shared with coral) with lambda_k = 1,
+//           conditional (k <= y_i)
 // parallel: backward over rows (disjoint); the forward sum is serial in row order.
 #include "losses/corn.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "losses/ce.h"
+#include "core/elementwise.h"
+#include "losses/cumulative.h"
+#include "losses/reduce.h"
 
 namespace og {
 
 namespace {
 
-// coral's node (coral.h) with lambda = 1 and only the tasks k <= y_i.
+// The threshold-BCE node (cumulative.h) with lambda = 1 and only the tasks k <= y_i.
 struct CornNode : ThresholdBceNode {
   using ThresholdBceNode::ThresholdBceNode;
   const char* name() const override { return "corn"; }

@@ -8,7 +8,6 @@
 #pragma once
 
 #include "core/graph.h"
-#include "losses/coral.h"
 #include "losses/loss.h"
 
 namespace og {
@@ -24,7 +23,8 @@ Var corn(Var s, const LossTarget& t);
 // [N,K-1] logits -> [N,K-1] P(y > k) = prod_{j <= k} sigmoid(s_j).
 Tensor corn_greater(const Tensor& s);
 
-// corn_probs(s) = probs_from_greater(corn_greater(s)) (no clipping ever needed).
+// corn_probs(s) = probs_from_greater(corn_greater(s)) (losses/cumulative.h; no
+// clipping ever needed).
 // The CORN prediction is count_above_half(corn_greater(s)).
 Tensor corn_probs(const Tensor& s);
 

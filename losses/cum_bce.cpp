@@ -10,7 +10,8 @@
 //               =  sum_{k<y} -log(1 - F_k)  +  sum_{k=y}^{K-2} -log F_k
 //           L = sum_i w_i L_i / sum_i w_i,  w_i = class_weight[y_i] * sample_weight_i
 //           In log space, with lse = logsumexp_j z_j and the prefix / suffix
-//           log-sum-exps A_k = logsumexp_{j<=k} z_j, B_k = logsumexp_{j>=k} z_j:
+//           log-sum-exps A_k = logsumexp_{j<=k} z_j, B_k = logsumexp_{j>=k} z_j
+//           (prefix_suffix_logsumexp, row_math.h):
 //             log F_k = A_k - lse,    log(1 - F_k) = B_{k+1} - lse
 //           (1 - F_k is the tail mass sum_{j>k} p_j, never computed as 1 - F_k).
 // backward: d lse/dz_j = p_j;  d A_k/dz_j = 1[j<=k] e^(z_j - A_k) = 1[j<=k] p_j / F_k,
@@ -32,7 +33,9 @@
 
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -44,10 +47,7 @@ struct CumBceNode : RowLossNode {
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
   double row(const float* z, int64_t K, int y, float* dz) const override {
     std::vector<double> A(K), B(K);  // prefix and suffix log-sum-exps
-    A[0] = z[0];
-    for (int64_t k = 1; k < K; ++k) A[k] = log_add_exp(A[k - 1], z[k]);
-    B[K - 1] = z[K - 1];
-    for (int64_t k = K - 1; k-- > 0;) B[k] = log_add_exp(B[k + 1], z[k]);
+    prefix_suffix_logsumexp(z, K, A.data(), B.data());
     const double lse = A[K - 1];
     double loss = 0;
     for (int64_t k = 0; k < y; ++k) loss += lse - B[k + 1];       // -log(1 - F_k)

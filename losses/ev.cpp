@@ -21,14 +21,17 @@
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
 //           wanted) and the normalised weights (RowLossNode, row_loss.h),
 //           and the class values
-// numerics: log-sum-exp softmax, mu and every sum in double; no log is taken.
+// numerics: log-sum-exp softmax (softmax_row, row_math.h), mu and every sum in double;
+//           no log is taken.
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
 //           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/ev.h"
 
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -44,12 +47,10 @@ struct EvNode : RowLossNode {
 
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
   double row(const float* z, int64_t K, int y, float* dz) const override {
-    double m = z[0];
-    for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
     std::vector<double> p(K);
-    double s = 0, mu = 0;
-    for (int64_t k = 0; k < K; ++k) s += p[k] = std::exp(z[k] - m);
-    for (int64_t k = 0; k < K; ++k) mu += v[k] * (p[k] /= s);
+    softmax_row(z, K, p.data());
+    double mu = 0;
+    for (int64_t k = 0; k < K; ++k) mu += v[k] * p[k];
     const double e = mu - v[y], sign = (e > 0) - (e < 0);
     double loss, dlde;
     if (dist == EvDistance::l1) {
@@ -88,8 +89,7 @@ Var ev_loss(Var logits, const LossTarget& t, EvDistance d, float huber_delta) {
   OG_CHECK(d != EvDistance::huber || (std::isfinite(huber_delta) && huber_delta > 0), op,
            ": huber_delta ", huber_delta, " must be finite and > 0");
   std::vector<double> w = checked_weights(op, logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   Graph& g = *logits.graph;
   switch (d) {
     case EvDistance::l1: return g.record<EvL1Node>({logits}, t.labels, w, v, d, huber_delta);

@@ -25,15 +25,17 @@
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
 //           wanted) and the normalised weights (RowLossNode, row_loss.h),
 //           and the class values
-// numerics: log-sum-exp softmax in double; V as sum_k p_k (v_k - mu)^2, a sum of
-//           non-negative terms rather than E[v^2] - mu^2.
+// numerics: log-sum-exp softmax in double (softmax_row, row_math.h); V as
+//           sum_k p_k (v_k - mu)^2, a sum of non-negative terms rather than E[v^2] - mu^2.
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
 //           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/mean_var.h"
 
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -49,15 +51,13 @@ struct MeanVarNode : RowLossNode {
 
   // L_i of one row (K logits, label y); writes dL_i/dz to dz if given.
   double row(const float* z, int64_t K, int y, float* dz) const override {
-    double m = z[0];
-    for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
     std::vector<double> p(K);
-    double s = 0, mu = 0, var = 0;
-    for (int64_t k = 0; k < K; ++k) s += p[k] = std::exp(z[k] - m);
-    for (int64_t k = 0; k < K; ++k) mu += v[k] * (p[k] /= s);
+    const double lse = softmax_row(z, K, p.data());
+    double mu = 0, var = 0;
+    for (int64_t k = 0; k < K; ++k) mu += v[k] * p[k];
     for (int64_t k = 0; k < K; ++k) var += p[k] * (v[k] - mu) * (v[k] - mu);
     const double e = mu - v[y];
-    const double nll = m + std::log(s) - z[y];
+    const double nll = lse - z[y];
     if (dz) {
       for (int64_t j = 0; j < K; ++j) {
         const double c = v[j] - mu;
@@ -75,8 +75,7 @@ Var mean_var(Var logits, const LossTarget& t, float lambda1, float lambda2) {
   OG_CHECK(std::isfinite(lambda1) && lambda1 >= 0 && std::isfinite(lambda2) && lambda2 >= 0,
            "mean_var: lambda1 ", lambda1, " and lambda2 ", lambda2, " must be finite and >= 0");
   std::vector<double> w = checked_weights("mean_var", logits, t);
-  std::vector<double> v(t.K);
-  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  std::vector<double> v = class_values(t);
   return logits.graph->record<MeanVarNode>({logits}, t.labels, std::move(w), std::move(v),
                                            double(lambda1), double(lambda2));
 }

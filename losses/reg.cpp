@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "losses/ce.h"
+#include "losses/reduce.h"
 
 namespace og {
 

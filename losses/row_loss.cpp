@@ -1,40 +1,14 @@
-// row_loss — the input check and weighted row reduction of the softmax-head
-// losses; formulas, saved state and threading are in row_loss.h.
+// row_loss — the weighted row reduction of the softmax-head losses; formulas, saved
+// state and threading are in row_loss.h.
 #include "losses/row_loss.h"
 
 #include "core/parallel.h"
-#include "losses/ce.h"
+#include "losses/reduce.h"
 
 namespace og {
 namespace {
 constexpr int64_t kRowGrain = 64;  // rows per thread below which the loop stays serial
 }  // namespace
-
-std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t) {
-  const Shape& s = logits.shape();
-  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
-  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
-  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
-  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
-           " labels for logits ", s);
-  OG_CHECK(t.values.empty() || static_cast<int64_t>(t.values.size()) == t.K, op, ": ",
-           t.values.size(), " class values for K = ", t.K);
-  for (float v : t.values) OG_CHECK(std::isfinite(v), op, ": class value ", v, " is not finite");
-  return normalised_loss_weights(op, t.labels, t.K, t.class_weights, t.sample_weights);
-}
-
-double soft_target_ce(const float* z, int64_t K, const double* q, float* dz) {
-  double m = z[0];
-  for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int64_t k = 0; k < K; ++k) s += std::exp(z[k] - m);
-  const double lse = m + std::log(s);
-  double loss = 0;
-  for (int64_t k = 0; k < K; ++k) loss -= q[k] * (z[k] - lse);
-  if (dz)
-    for (int64_t k = 0; k < K; ++k) dz[k] = static_cast<float>(std::exp(z[k] - lse) - q[k]);
-  return loss;
-}
 
 void RowLossNode::forward() {
   const Tensor& z = in(0);
@@ -45,9 +19,7 @@ void RowLossNode::forward() {
   parallel_for(N, kRowGrain, [&](int64_t i) {
     li[i] = row(z.data() + i * K, K, labels[i], needs_grad ? dl.data() + i * K : nullptr);
   });
-  double loss = 0;
-  for (int64_t i = 0; i < N; ++i) loss += w[i] * li[i];  // serial, in row order
-  value[0] = static_cast<float>(loss);
+  value[0] = static_cast<float>(weighted_sum(w, li));
 }
 
 void RowLossNode::backward() {

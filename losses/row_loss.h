@@ -1,8 +1,11 @@
-// row_loss — what the softmax-head losses share (rps, ev_l1/ev_l2/ev_huber,
-//            cum_bce, cdw_ce, sord, gauss_ld, mean_var): the input check and the
-//            weighted mean over rows. Not a loss itself: each loss file derives a
-//            node from RowLossNode and writes row(), the loss L_i of one row of
+// row_loss — the node the softmax-head losses derive from (rps, ev_l1/ev_l2/ev_huber,
+//            cum_bce, cdw_ce, sord and gauss_ld (soft_target), mean_var): the weighted
+//            mean over rows, run in parallel. Not a loss itself: each loss file derives
+//            a node from RowLossNode and writes row(), the loss L_i of one row of
 //            logits and its gradient dL_i/dz_i; its own header comment gives both.
+//            The loss's builder checks its input and gets the weights from
+//            checked_weights (losses/reduce.h); row() usually starts from
+//            softmax_row or another helper of losses/row_math.h.
 //
 // forward : L_i, dL_i/dz_i = row(z_i, y_i)   for every row i of the logits z
 //           L = sum_i w_i L_i / sum_i w_i,   w_i = class_weight[y_i] * sample_weight_i
@@ -15,8 +18,6 @@
 //           and dL_i/dz_i); the weighted sum runs serially in row order, so the
 //           result does not depend on the thread count. backward: parallel over rows.
 #pragma once
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -24,10 +25,6 @@
 #include "losses/loss.h"
 
 namespace og {
-
-// Checks logits [N,K] against the target t (K = t.K >= 2, N labels, K finite class
-// values if any, valid weights); returns w_i / sum_j w_j. Errors name `op`.
-std::vector<double> checked_weights(const char* op, Var logits, const LossTarget& t);
 
 struct RowLossNode : Node {
   std::vector<int> labels;
@@ -45,30 +42,12 @@ struct RowLossNode : Node {
   void backward() override;
 };
 
-// log(e^a + e^b) without overflow (prefix / suffix log-sum-exps of cum_bce, cdw_ce).
-inline double log_add_exp(double a, double b) {
-  const double hi = std::max(a, b), lo = std::min(a, b);
-  return hi + std::log1p(std::exp(lo - hi));
+// The class values v_0..v_{K-1} of t in double (k when t gives none), for the row
+// losses that measure distances or means in them (ev_*, cdw_ce, mean_var).
+inline std::vector<double> class_values(const LossTarget& t) {
+  std::vector<double> v(t.K);
+  for (int k = 0; k < t.K; ++k) v[k] = t.value(k);
+  return v;
 }
-
-// Soft targets (sord, gauss_ld): the two differ only in the target q they fit.
-// q [K,K], row y = softmax_k(score(y, k)): the distribution that label y is
-// turned into. score(y, y) = 0 is the largest score, so no exponent overflows.
-template <class Score>
-std::vector<double> soft_targets(int K, Score score) {
-  std::vector<double> q(size_t(K) * K);
-  for (int y = 0; y < K; ++y) {
-    double* qy = q.data() + size_t(y) * K;
-    double s = 0;
-    for (int k = 0; k < K; ++k) s += qy[k] = std::exp(score(y, k));
-    for (int k = 0; k < K; ++k) qy[k] /= s;
-  }
-  return q;
-}
-
-// Cross-entropy of p = softmax(z) (K logits) against a distribution q (K entries,
-// sum 1): returns -sum_k q_k log p_k, log p_k = z_k - logsumexp(z), and writes the
-// gradient p - q to dz if dz is not null.
-double soft_target_ce(const float* z, int64_t K, const double* q, float* dz);
 
 }  // namespace og

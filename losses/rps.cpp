@@ -17,15 +17,18 @@
 // shapes  : z [N,K] (K = t.K >= 2), N labels -> scalar
 // saves   : dL_i/dz_i per row [N,K] (computed in forward, only when a gradient is
 //           wanted) and the normalised weights (RowLossNode, row_loss.h)
-// numerics: log-sum-exp softmax in double; r_k for k >= y is minus the tail mass
-//           sum_{j>k} p_j, not F_k - 1, so nothing is a difference of near-equal sums.
+// numerics: log-sum-exp softmax in double (softmax_row, row_math.h); r_k for k >= y is
+//           minus the tail mass sum_{j>k} p_j, not F_k - 1, so nothing is a difference
+//           of near-equal sums.
 // parallel: rows are independent (parallel_for); the weighted sum runs serially in
 //           row order, so the result does not depend on the thread count (row_loss.h).
 #include "losses/rps.h"
 
 #include <cmath>
 
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
 
 namespace og {
 namespace {
@@ -37,12 +40,8 @@ struct RpsNode : RowLossNode {
   const char* name() const override { return "rps"; }
 
   double row(const float* z, int64_t K, int y, float* dz) const override {
-    double m = z[0];
-    for (int64_t k = 1; k < K; ++k) m = std::max(m, double(z[k]));
     std::vector<double> p(K), r(K, 0.0);
-    double s = 0;
-    for (int64_t k = 0; k < K; ++k) s += p[k] = std::exp(z[k] - m);
-    for (int64_t k = 0; k < K; ++k) p[k] /= s;
+    softmax_row(z, K, p.data());
     double head = 0, tail = 0, loss = 0;
     for (int64_t k = 0; k < y; ++k) r[k] = head += p[k];               // F_k - 0
     for (int64_t k = K - 1; k > y; --k) r[k - 1] = -(tail += p[k]);     // F_k - 1 = -sum_{j>k} p_j

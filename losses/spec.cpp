@@ -15,12 +15,11 @@
 #include "losses/corn.h"
 #include "losses/cum_bce.h"
 #include "losses/ev.h"
-#include "losses/gauss_ld.h"
 #include "losses/group_total.h"
 #include "losses/mean_var.h"
 #include "losses/reg.h"
 #include "losses/rps.h"
-#include "losses/sord.h"
+#include "losses/soft_target.h"
 
 namespace og {
 

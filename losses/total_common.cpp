@@ -1,6 +1,6 @@
-// total_common.cpp — double-precision softmax, linear and log-space convolutions,
-// the prefix-convolution chain of a group with its reverse sweep, and the checked
-// group view of a loss target. See total_common.h for the formulas.
+// total_common.cpp — linear and log-space convolutions, the prefix-convolution chain
+// of a group with its reverse sweep, and the checked group view of a loss target.
+// See total_common.h for the formulas.
 #include "losses/total_common.h"
 
 #include <algorithm>
@@ -8,29 +8,13 @@
 #include <limits>
 
 #include "core/parallel.h"
-#include "losses/ce.h"
+#include "losses/reduce.h"
+#include "losses/row_math.h"
 
 namespace og::total {
 
 int64_t group_grain(int64_t work) {
   return std::max<int64_t>(2, (int64_t(1) << 18) / std::max<int64_t>(1, work));
-}
-
-void softmax_row(const float* z, int K, double* p) {
-  double m = z[0];
-  for (int k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int k = 0; k < K; ++k) s += p[k] = std::exp(z[k] - m);
-  for (int k = 0; k < K; ++k) p[k] /= s;
-}
-
-void log_softmax_row(const float* z, int K, double* logp) {
-  double m = z[0];
-  for (int k = 1; k < K; ++k) m = std::max(m, double(z[k]));
-  double s = 0;
-  for (int k = 0; k < K; ++k) s += std::exp(z[k] - m);
-  const double lse = m + std::log(s);
-  for (int k = 0; k < K; ++k) logp[k] = z[k] - lse;
 }
 
 void convolve(const double* a, int la, const double* b, int lb, double* c) {
@@ -99,7 +83,7 @@ void GroupLossNode::forward() {
   if (!value.defined()) value = Tensor::empty({});
   std::vector<double> lg(gt.layout.count());
   parallel_for(gt.layout.count(), group_grain(work(K)), [&](int64_t g) { lg[g] = group_loss(z.data(), K, g); });
-  value[0] = static_cast<float>(gt.weighted(lg));
+  value[0] = static_cast<float>(weighted_sum(gt.w, lg));  // serially, in group order
 }
 
 void GroupLossNode::backward() {
@@ -116,11 +100,7 @@ void GroupLossNode::backward() {
 GroupTarget group_target(const char* op, Var logits, const LossTarget& t, int group,
                          const std::vector<int>* group_ids) {
   const Shape& s = logits.shape();
-  OG_CHECK(s.nd == 2, op, ": logits must be [N,K], got ", s);
-  OG_CHECK(s[1] == t.K, op, ": logits ", s, " have ", s[1], " classes, the target has K = ", t.K);
-  OG_CHECK(t.K >= 2, op, ": needs at least 2 classes, got K = ", t.K);
-  OG_CHECK(static_cast<int64_t>(t.labels.size()) == s[0], op, ": ", t.labels.size(),
-           " labels for logits ", s);
+  check_softmax_input(op, s, t);
   OG_CHECK(t.values.empty(), op, ": totals are sums of the labels 0..K-1; class values (",
            t.values.size(), " given) are not supported");
   GroupTarget gt;

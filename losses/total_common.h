@@ -22,10 +22,6 @@ namespace og::total {
 int64_t group_grain(int64_t work);
 inline int64_t conv_work(const GroupLayout& l, int K) { return int64_t(l.max_size) * l.max_size * K * K; }
 
-// p = softmax(z) / log p = z - logsumexp(z) of one row of K logits, in double.
-void softmax_row(const float* z, int K, double* p);
-void log_softmax_row(const float* z, int K, double* logp);
-
 // Full linear convolution: c[t] = sum_j a[j] b[t-j], t = 0..la+lb-2.
 void convolve(const double* a, int la, const double* b, int lb, double* c);
 
@@ -65,12 +61,6 @@ struct GroupTarget {
   GroupLayout layout;
   std::vector<int> totals;  // T_g, the sum of group g's labels
   std::vector<double> w;    // group weights w_g / sum_h w_h (w_g = mean item sample weight)
-  // The loss: sum_g w_g L_g over the groups' losses, serially in group order.
-  double weighted(const std::vector<double>& group_losses) const {
-    double loss = 0;
-    for (size_t g = 0; g < group_losses.size(); ++g) loss += w[g] * group_losses[g];
-    return loss;
-  }
 };
 
 // The scalar group-total losses (total_nll, total_crps, total_ev_l1) on logits [N,K]:

@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "losses/group_total.h"
+#include "losses/row_math.h"
 #include "losses/total_common.h"
 
 namespace og {
@@ -35,7 +36,7 @@ struct TotalEvL1Node : total::GroupLossNode {
     double e = -gt.totals[g];
     for (int i = 0; i < s; ++i) {
       double* pi = p.data() + static_cast<size_t>(i) * K;
-      total::softmax_row(z + static_cast<int64_t>(rows[i]) * K, K, pi);
+      softmax_row(z + static_cast<int64_t>(rows[i]) * K, K, pi);
       for (int k = 0; k < K; ++k) mu[i] += k * pi[k];
       e += mu[i];
     }

@@ -38,6 +38,7 @@
 #include <limits>
 
 #include "losses/group_total.h"
+#include "losses/row_math.h"
 #include "losses/total_common.h"
 
 namespace og {
@@ -54,7 +55,7 @@ struct LogChain {
     prefix[0] = {0.0};  // log of the point mass at total 0
     for (int i = 0; i < s; ++i) {
       double* lp = logp.data() + static_cast<size_t>(i) * K;
-      total::log_softmax_row(z + static_cast<int64_t>(rows[i]) * K, K, lp);
+      log_softmax_row(z + static_cast<int64_t>(rows[i]) * K, K, lp);
       const std::vector<double>& prev = prefix[i];
       prefix[i + 1].resize(prev.size() + K - 1);
       total::log_convolve(prev.data(), static_cast<int>(prev.size()), lp, K, prefix[i + 1].data());

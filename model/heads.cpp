@@ -10,6 +10,7 @@
 #include "losses/clm.h"
 #include "losses/coral.h"
 #include "losses/corn.h"
+#include "losses/cumulative.h"
 
 namespace og {
 

@@ -7,10 +7,9 @@
 #include "losses/ce.h"
 #include "losses/cum_bce.h"
 #include "losses/ev.h"
-#include "losses/gauss_ld.h"
 #include "losses/mean_var.h"
 #include "losses/rps.h"
-#include "losses/sord.h"
+#include "losses/soft_target.h"
 
 using namespace og;
 using test::target;

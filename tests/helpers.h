@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <stdexcept>
@@ -48,6 +50,24 @@ inline std::string read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The node names defined in the .cpp and .h files below `dirs` (relative to the
+// repository root, where make test runs): the string a node's name() returns, or the
+// first argument of the unary/binary/reduce_sum helpers of core/ops.
+inline std::set<std::string> node_names_in(std::initializer_list<const char*> dirs) {
+  const std::regex name_re(R"((?:name\(\) const override \{ return|unary\(|binary<\w+>\(|reduce_sum\()\s*\"(\w+)\")");
+  std::set<std::string> names;
+  for (const char* dir : dirs) {
+    if (!std::filesystem::exists(dir)) continue;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (e.path().extension() != ".cpp" && e.path().extension() != ".h") continue;
+      const std::string text = read_file(e.path().string());
+      for (std::sregex_iterator it(text.begin(), text.end(), name_re), end; it != end; ++it)
+        names.insert((*it)[1]);
+    }
+  }
+  return names;
 }
 
 // Calls a subcommand's run_* function with argv = words, as main() would.

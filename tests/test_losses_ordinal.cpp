@@ -23,6 +23,7 @@
 #include "losses/clm.h"
 #include "losses/coral.h"
 #include "losses/corn.h"
+#include "losses/cumulative.h"
 #include "losses/reg.h"
 
 using namespace og;

@@ -1,5 +1,5 @@
-// The softmax-head ordinal losses (losses/rps, ev, cum_bce, cdw_ce, sord, gauss_ld,
-// mean_var): golden values, agreement with the same loss written in primitive
+// The softmax-head ordinal losses (losses/rps, ev, cum_bce, cdw_ce, soft_target (sord,
+// gauss_ld), mean_var): golden values, agreement with the same loss written in primitive
 // ops, stability at saturated logits, thread independence, and errors.
 // Their finite-difference checks are rows of the gradient table
 // (grad_rows_losses.cpp).
@@ -17,10 +17,9 @@
 #include "losses/cdw_ce.h"
 #include "losses/cum_bce.h"
 #include "losses/ev.h"
-#include "losses/gauss_ld.h"
 #include "losses/mean_var.h"
 #include "losses/rps.h"
-#include "losses/sord.h"
+#include "losses/soft_target.h"
 
 using namespace og;
 

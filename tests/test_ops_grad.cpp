@@ -3,12 +3,8 @@
 // (core/gradcheck.h). Adding an op means adding one row here.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <functional>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "core/gradcheck.h"
 #include "core/ops.h"
@@ -93,20 +89,7 @@ TEST_CASE("gradient-check table: every row passes") {
 TEST_CASE("gradient-check table covers every node in the sources") {
   std::set<std::string> in_table;
   for (const GradRow& row : grad_table()) in_table.insert(row.op);
-  const std::regex name_re(R"((?:name\(\) const override \{ return|unary\(|binary<\w+>\(|reduce_sum\()\s*\"(\w+)\")");
-  std::set<std::string> defined;
-  for (const char* dir : {"core", "layers", "losses"}) {
-    if (!std::filesystem::exists(dir)) continue;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-      if (e.path().extension() != ".cpp" && e.path().extension() != ".h") continue;
-      std::ifstream f(e.path());
-      std::stringstream s;
-      s << f.rdbuf();
-      const std::string text = s.str();
-      for (std::sregex_iterator it(text.begin(), text.end(), name_re), end; it != end; ++it)
-        defined.insert((*it)[1]);
-    }
-  }
+  std::set<std::string> defined = test::node_names_in({"core", "layers", "losses"});
   defined.erase("leaf");
   REQUIRE(defined.size() >= 25);  // the scan found the ops (run from the repository root)
   for (const std::string& name : defined) {

@@ -1,16 +1,22 @@
-// The shared pieces of the loss nodes, tested on their own: RowLossNode's weighted
-// reduction and accumulation (losses/row_loss.h) on a toy row loss with hand-computed
-// values, the soft-target helpers of sord / gauss_ld, and the coral / corn node.
+// The shared pieces of the loss nodes, tested on their own: the weights and their
+// checks (losses/reduce.h), the row softmax / log-sum-exp helpers (losses/row_math.h),
+// RowLossNode's weighted reduction and accumulation (losses/row_loss.h) on a toy row
+// loss with hand-computed values, the soft-target helpers of sord / gauss_ld, and the
+// coral / corn node (losses/cumulative.h).
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/graph.h"
 #include "helpers.h"
 #include "losses/coral.h"
 #include "losses/corn.h"
+#include "losses/reduce.h"
 #include "losses/row_loss.h"
+#include "losses/row_math.h"
+#include "losses/soft_target.h"
 
 using namespace og;
 
@@ -88,6 +94,78 @@ TEST_CASE("checked_weights: class x sample weights divided by their sum; errors 
   t.K = 1;
   Var one = g.leaf(Tensor::zeros({3, 1}));
   CHECK_THROWS_WITH_AS(checked_weights("toy", one, t), "toy: needs at least 2 classes, got K = 1", Error);
+}
+
+TEST_CASE("loss_weights, normalised_loss_weights, weighted_sum: hand cases and errors") {
+  // w = class weight of the label x sample weight: (2*1, 0.5*4, 2*0.5) = (2, 2, 1), sum 5.
+  const std::vector<int> y = {0, 1, 0};
+  const std::vector<double> w = loss_weights("toy", y, 2, {2, 0.5f}, {1, 4, 0.5f});
+  CHECK(w == std::vector<double>{2, 2, 1});
+  const std::vector<double> n = normalised_loss_weights("toy", y, 2, {2, 0.5f}, {1, 4, 0.5f});
+  CHECK(n == std::vector<double>{0.4, 0.4, 0.2});
+  CHECK(loss_weights("toy", y, 2, {}, {}) == std::vector<double>{1, 1, 1});
+  CHECK(normalised_loss_weights("toy", {}, 2, {}, {}).empty());  // an empty batch is no error
+  CHECK(weighted_sum(n, {10, 5, -5}) == doctest::Approx(5));     // 4 + 2 - 1
+
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {1, 1, 1}, {}), "toy: 3 class weights for 2 classes", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {}, {1, 1}), "toy: 2 sample weights for 3 samples", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", {0, 2}, 2, {}, {}), "toy: label 2 out of range [0,2) at row 1", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {}, {1, -1, 1}),
+                       "toy: weight of row 1 is -1 (weights must be finite and >= 0)", Error);
+  CHECK_THROWS_WITH_AS(loss_weights("toy", y, 2, {0, 0}, {}), "toy: the weights of the batch sum to zero", Error);
+}
+
+TEST_CASE("check_softmax_input: shape, class count and labels; errors name the op") {
+  LossTarget t = test::target({0, 2}, 3);
+  CHECK_NOTHROW(check_softmax_input("toy", Shape{2, 3}, t));
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{6}, t), "toy: logits must be [N,K], got [6]", Error);
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{2, 4}, t),
+                       "toy: logits [2,4] have 4 classes, the target has K = 3", Error);
+  CHECK_THROWS_WITH_AS(check_softmax_input("toy", Shape{3, 3}, t), "toy: 2 labels for logits [3,3]", Error);
+}
+
+TEST_CASE("row_math: softmax, log-softmax and log-sum-exp of a row, also at extreme logits") {
+  // z = (0, ln 3): p = (1/4, 3/4), logsumexp = ln 4.
+  const float z[2] = {0.0f, float(std::log(3.0))};
+  double p[2], lp[2];
+  CHECK(softmax_row(z, 2, p) == doctest::Approx(std::log(4.0)));
+  CHECK(p[0] == doctest::Approx(0.25));
+  CHECK(p[1] == doctest::Approx(0.75));
+  CHECK(logsumexp_row(z, 2) == doctest::Approx(std::log(4.0)));
+  log_softmax_row(z, 2, lp);
+  CHECK(lp[0] == doctest::Approx(std::log(0.25)));
+  CHECK(lp[1] == doctest::Approx(std::log(0.75)));
+
+  // Logits far beyond exp's range: the largest exponent is 0, nothing overflows.
+  const float big[3] = {1000.0f, -1000.0f, 999.0f};
+  double q[3];
+  const double lse = softmax_row(big, 3, q);
+  CHECK(lse == doctest::Approx(1000 + std::log1p(std::exp(-1.0))));
+  CHECK(q[0] == doctest::Approx(1 / (1 + std::exp(-1.0))));
+  CHECK(q[1] == 0.0);
+  CHECK(q[0] + q[2] == doctest::Approx(1));
+
+  CHECK(log_add_exp(0, 0) == doctest::Approx(std::log(2.0)));
+  CHECK(log_add_exp(1000, 1000) == doctest::Approx(1000 + std::log(2.0)));
+  CHECK(log_add_exp(-std::numeric_limits<double>::infinity(), 3) == 3);
+}
+
+TEST_CASE("prefix_suffix_logsumexp: the log-sum-exp of every prefix and suffix") {
+  Rng rng(3);
+  const Tensor t = test::randn({7}, rng, 3.0f);
+  const int64_t K = 7;
+  std::vector<double> A(K), B(K);
+  prefix_suffix_logsumexp(t.data(), K, A.data(), B.data());
+  for (int64_t k = 0; k < K; ++k) {
+    CHECK(A[k] == doctest::Approx(logsumexp_row(t.data(), k + 1)).epsilon(1e-12));
+    CHECK(B[k] == doctest::Approx(logsumexp_row(t.data() + k, K - k)).epsilon(1e-12));
+  }
+  const float big[3] = {800.0f, 0.0f, -800.0f};  // e^800 overflows a double
+  double a[3], b[3];
+  prefix_suffix_logsumexp(big, 3, a, b);
+  CHECK(a[2] == doctest::Approx(800));
+  CHECK(b[1] == doctest::Approx(0));
+  CHECK(b[2] == -800);
 }
 
 TEST_CASE("soft_target_ce and soft_targets: hand-computed values") {

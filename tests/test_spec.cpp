@@ -1,11 +1,15 @@
 // The loss spec language: parsing, errors, sums of nodes (decoding: test_heads.cpp).
 #include <doctest/doctest.h>
 
+#include <set>
+#include <string>
+
 #include "core/ops.h"
 #include "helpers.h"
 #include "losses/ce.h"
 #include "losses/rps.h"
 #include "losses/spec.h"
+#include "model/heads.h"
 
 using namespace og;
 
@@ -57,6 +61,26 @@ TEST_CASE("a spec is the sum of its terms, in value and gradient") {
   g2.backward(l2);
   CHECK(l1.value().item() == doctest::Approx(l2.value().item()).epsilon(1e-6));
   for (int64_t i = 0; i < z0.numel(); ++i) CHECK(z1.grad()[i] == doctest::Approx(z2.grad()[i]).epsilon(1e-5));
+}
+
+// The table in losses/spec.cpp is the one registry of losses: every loss node in
+// losses/ must be reachable from a spec of its own name (docs/adding-a-loss.md).
+TEST_CASE("every loss node in losses/ has an entry of its name in the spec table") {
+  std::set<std::string> nodes = test::node_names_in({"losses"});
+  REQUIRE(nodes.count("ce") == 1);      // the scan ran (from the repository root)
+  nodes.erase("total_dist");            // the total's distribution: a node, not a loss
+  const int K = 4, N = 8;               // N: one group of the total_* losses' default 8
+  std::vector<int> y(N);
+  for (int i = 0; i < N; ++i) y[i] = i % K;
+  for (const std::string& name : nodes) {
+    INFO("loss node without a spec table entry of its name: ", name);
+    LossSpec spec = LossSpec::parse(name);
+    const int W = head_width(spec, K);
+    Tensor out = Tensor::empty({N, W});
+    for (int64_t i = 0; i < out.numel(); ++i) out[i] = float(i % W) - 1;  // increasing: valid for clm
+    Graph g;
+    CHECK(spec.build(g.leaf(out), LossTarget{y, K, {}, {}, {}}).node->name() == name);
+  }
 }
 
 TEST_CASE("building checks the output width against the head") {
