@@ -2,6 +2,8 @@
 #include "layers/batchnorm.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "core/elementwise.h"
 
@@ -28,6 +30,111 @@ void check_args(const char* op, const Shape& x, const Shape& gamma, const Shape&
            beta, " expects ", beta.nd == 1 ? beta[0] : beta.numel());
 }
 
+// g where y > 0, else +0, as bit operations: written as a select, GCC 12 turned it
+// into a branch inside the sum loops and gave up vectorising them.
+inline float keep_if_positive(float g, float y) {
+  uint32_t bits;
+  std::memcpy(&bits, &g, sizeof bits);
+  bits &= 0u - static_cast<uint32_t>(y > 0.0f);
+  float out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+// Per-run loops with plain restrict pointers, so that they vectorise. Sums go to 8
+// double lanes (element k of a run to lane k % 8), added up in lane order at the end:
+// a fixed order, the same for any thread count. `Relu` fuses max(., 0) after the
+// normalisation; its backward masks g by y > 0 (y = max(z, 0) > 0 exactly when z > 0).
+struct Lanes {
+  double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double total() const {
+    double s = 0;
+    for (double v : a) s += v;
+    return s;
+  }
+};
+
+void sum_run(const float* __restrict x, int64_t n, Lanes& acc) {
+  double a[8];
+  for (int l = 0; l < 8; ++l) a[l] = acc.a[l];
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; ++l) a[l] += x[j + l];
+  for (int l = 0; j + l < n; ++l) a[l] += x[j + l];
+  for (int l = 0; l < 8; ++l) acc.a[l] = a[l];
+}
+
+void sq_dev_run(const float* __restrict x, int64_t n, double m, Lanes& acc) {  // sum (x - m)^2
+  double a[8];
+  for (int l = 0; l < 8; ++l) a[l] = acc.a[l];
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; ++l) {
+      const double d = x[j + l] - m;
+      a[l] += d * d;
+    }
+  for (int l = 0; j + l < n; ++l) {
+    const double d = x[j + l] - m;
+    a[l] += d * d;
+  }
+  for (int l = 0; l < 8; ++l) acc.a[l] = a[l];
+}
+
+template <bool Relu>
+void normalize_run(const float* __restrict x, float* __restrict y, int64_t n, float m, float scale, float shift) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float z = (x[j] - m) * scale + shift;
+    y[j] = Relu ? (z > 0.0f ? z : 0.0f) : z;
+  }
+}
+
+// gz = g (masked by y > 0 with Relu); adds sum gz and sum gz * (x - m) r.
+template <bool Relu>
+void grad_sums_run(const float* __restrict g, const float* __restrict y, const float* __restrict x, int64_t n,
+                   float m, float r, Lanes& sg, Lanes& sgx) {
+  double a[8], b[8];
+  for (int l = 0; l < 8; ++l) a[l] = sg.a[l], b[l] = sgx.a[l];
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; ++l) {
+      const float gz = Relu ? keep_if_positive(g[j + l], y[j + l]) : g[j + l], xh = (x[j + l] - m) * r;
+      a[l] += gz;
+      b[l] += static_cast<double>(gz) * xh;
+    }
+  for (int l = 0; j + l < n; ++l) {
+    const float gz = Relu ? keep_if_positive(g[j + l], y[j + l]) : g[j + l];
+    a[l] += gz;
+    b[l] += static_cast<double>(gz) * ((x[j + l] - m) * r);
+  }
+  for (int l = 0; l < 8; ++l) sg.a[l] = a[l], sgx.a[l] = b[l];
+}
+
+// dx += scale (gz - mean_g - xh mean_gx), xh = (x - m) r.
+template <bool Relu>
+void input_grad_run(const float* __restrict g, const float* __restrict y, const float* __restrict x,
+                    float* __restrict dx, int64_t n, float m, float r, float scale, float mean_g, float mean_gx) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float gz = Relu ? keep_if_positive(g[j], y[j]) : g[j];
+    const float xh = (x[j] - m) * r;
+    const float d = scale * (gz - mean_g - xh * mean_gx);
+    dx[j] = dx[j] + d;
+  }
+}
+
+// Eval backward of one run: the sums as above, and dx += gz * scale.
+template <bool Relu>
+void eval_grad_run(const float* __restrict g, const float* __restrict y, const float* __restrict x,
+                   float* __restrict dx, int64_t n, float m, float r, float scale, Lanes& sg, Lanes& sgx) {
+  grad_sums_run<Relu>(g, y, x, n, m, r, sg, sgx);
+  if (!dx) return;
+  for (int64_t j = 0; j < n; ++j) {
+    const float gz = Relu ? keep_if_positive(g[j], y[j]) : g[j];
+    const float d = gz * scale;
+    dx[j] = dx[j] + d;
+  }
+}
+
+template <bool Relu>
 struct BatchNormNode : Node {
   ChannelView v;
   float eps;
@@ -43,49 +150,53 @@ struct BatchNormNode : Node {
     const float *x = xt.data(), *gamma = in(1).data(), *beta = in(2).data();
     float* y = value.data();
     parallel_for(v.C, v.grain(), [&](int64_t c) {
-      double s = 0;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) s += x[k + i];
-      const double m = s / v.M();
-      double ss = 0;  // second pass: no cancellation from E[x^2] - E[x]^2
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) ss += (x[k + i] - m) * (x[k + i] - m);
+      Lanes s, ss;
+      for (int64_t n = 0; n < v.N; ++n) sum_run(x + v.at(n, c), v.S, s);
+      const double m = s.total() / v.M();
+      // second pass: no cancellation from E[x^2] - E[x]^2
+      for (int64_t n = 0; n < v.N; ++n) sq_dev_run(x + v.at(n, c), v.S, m, ss);
       mu[c] = m;
-      var[c] = ss / v.M();
+      var[c] = ss.total() / v.M();
       r[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
       const float mf = static_cast<float>(m), scale = gamma[c] * r[c], shift = beta[c];
       for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) y[k + i] = (x[k + i] - mf) * scale + shift;
+        normalize_run<Relu>(x + v.at(n, c), y + v.at(n, c), v.S, mf, scale, shift);
     });
   }
 
   void backward() override {
-    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data();
+    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
     float* dx = wants(0) ? in_grad(0).data() : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float mf = static_cast<float>(mu[c]), rc = r[c];
-      double sg = 0, sgx = 0;  // sum g, sum g * xh
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          sg += g[k + i];
-          sgx += static_cast<double>(g[k + i]) * ((x[k + i] - mf) * rc);
-        }
+      Lanes lg, lgx;  // sum gz, sum gz * xh
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        grad_sums_run<Relu>(g + k, y + k, x + k, v.S, mf, rc, lg, lgx);
+      }
+      const double sg = lg.total(), sgx = lgx.total();
       if (dbeta) dbeta[c] += static_cast<float>(sg);
       if (dgamma) dgamma[c] += static_cast<float>(sgx);
       if (!dx) return;
       const float mean_g = static_cast<float>(sg / v.M()), mean_gx = static_cast<float>(sgx / v.M());
       const float scale = gamma[c] * rc;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          const float xh = (x[k + i] - mf) * rc;
-          dx[k + i] += scale * (g[k + i] - mean_g - xh * mean_gx);
-        }
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        input_grad_run<Relu>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
+      }
     });
   }
 };
 
+// bn followed by relu (the architecture's "bn, relu"): one node, one pass fewer.
+struct BatchNormReluNode : BatchNormNode<true> {
+  using BatchNormNode<true>::BatchNormNode;
+  const char* name() const override { return "batchnorm_relu"; }
+};
+
+template <bool Relu>
 struct BatchNormEvalNode : Node {
   ChannelView v;
   std::vector<float> mean, r;  // running mean and 1/sqrt(running_var + eps), fixed at recording
@@ -101,51 +212,57 @@ struct BatchNormEvalNode : Node {
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float scale = gamma[c] * r[c], m = mean[c], shift = beta[c];
       for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) y[k + i] = (x[k + i] - m) * scale + shift;
+        normalize_run<Relu>(x + v.at(n, c), y + v.at(n, c), v.S, m, scale, shift);
     });
   }
 
   void backward() override {
-    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data();
+    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
     float* dx = wants(0) ? in_grad(0).data() : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float m = mean[c], rc = r[c], scale = gamma[c] * rc;
-      double sg = 0, sgx = 0;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          sg += g[k + i];
-          sgx += static_cast<double>(g[k + i]) * ((x[k + i] - m) * rc);
-          if (dx) dx[k + i] += g[k + i] * scale;
-        }
-      if (dbeta) dbeta[c] += static_cast<float>(sg);
-      if (dgamma) dgamma[c] += static_cast<float>(sgx);
+      Lanes lg, lgx;
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        eval_grad_run<Relu>(g + k, y + k, x + k, dx ? dx + k : nullptr, v.S, m, rc, scale, lg, lgx);
+      }
+      if (dbeta) dbeta[c] += static_cast<float>(lg.total());
+      if (dgamma) dgamma[c] += static_cast<float>(lgx.total());
     });
   }
 };
+
+struct BatchNormEvalReluNode : BatchNormEvalNode<true> {
+  using BatchNormEvalNode<true>::BatchNormEvalNode;
+  const char* name() const override { return "batchnorm_eval_relu"; }
+};
 }  // namespace
 
-Var batch_norm(Var x, Var gamma, Var beta, float eps, BatchStats* stats) {
+Var batch_norm(Var x, Var gamma, Var beta, float eps, BatchStats* stats, bool relu) {
   const Shape& s = x.shape();
   check_args("batchnorm", s, gamma.shape(), beta.shape());
   const ChannelView v = view_of(s);
   OG_CHECK(v.M() > 1, "batchnorm: training needs more than one value per channel, got input ", s);
-  Var y = x.graph->record<BatchNormNode>({x, gamma, beta}, v, eps);
-  if (stats) {
-    const auto& node = static_cast<const BatchNormNode&>(*y.node);
-    stats->mean = Tensor::empty({v.C});
-    stats->var = Tensor::empty({v.C});
-    for (int64_t c = 0; c < v.C; ++c) {
-      stats->mean[c] = static_cast<float>(node.mu[c]);
-      stats->var[c] = static_cast<float>(node.var[c]);
-    }
+  Var y = relu ? x.graph->record<BatchNormReluNode>({x, gamma, beta}, v, eps)
+                : x.graph->record<BatchNormNode<false>>({x, gamma, beta}, v, eps);
+  if (!stats) return y;
+  const std::vector<double>& mu = relu ? static_cast<const BatchNormNode<true>&>(*y.node).mu
+                                       : static_cast<const BatchNormNode<false>&>(*y.node).mu;
+  const std::vector<double>& var = relu ? static_cast<const BatchNormNode<true>&>(*y.node).var
+                                        : static_cast<const BatchNormNode<false>&>(*y.node).var;
+  stats->mean = Tensor::empty({v.C});
+  stats->var = Tensor::empty({v.C});
+  for (int64_t c = 0; c < v.C; ++c) {
+    stats->mean[c] = static_cast<float>(mu[c]);
+    stats->var[c] = static_cast<float>(var[c]);
   }
   return y;
 }
 
 Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
-                    const Tensor& running_var, float eps) {
+                    const Tensor& running_var, float eps, bool relu) {
   const Shape& s = x.shape();
   check_args("batchnorm_eval", s, gamma.shape(), beta.shape());
   const ChannelView v = view_of(s);
@@ -157,7 +274,8 @@ Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
     mean[c] = running_mean[c];
     r[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + eps));
   }
-  return x.graph->record<BatchNormEvalNode>({x, gamma, beta}, v, std::move(mean), std::move(r));
+  if (relu) return x.graph->record<BatchNormEvalReluNode>({x, gamma, beta}, v, std::move(mean), std::move(r));
+  return x.graph->record<BatchNormEvalNode<false>>({x, gamma, beta}, v, std::move(mean), std::move(r));
 }
 
 BatchNorm::BatchNorm(int c, float m, float e) : channels(c), momentum(m), eps(e) {
@@ -173,9 +291,9 @@ BatchNorm::BatchNorm(int c, float m, float e) : channels(c), momentum(m), eps(e)
 Var BatchNorm::forward(Var x) {
   Graph& g = *x.graph;
   Var gamma = g.param(weight), beta = g.param(bias);
-  if (!g.training()) return batch_norm_eval(x, gamma, beta, running_mean, running_var, eps);
+  if (!g.training()) return batch_norm_eval(x, gamma, beta, running_mean, running_var, eps, fuse_relu);
   BatchStats st;
-  Var y = batch_norm(x, gamma, beta, eps, &st);
+  Var y = batch_norm(x, gamma, beta, eps, &st, fuse_relu);
   const Shape& s = x.shape();
   const double M = static_cast<double>(s.numel() / s[1]);
   const float unbias = static_cast<float>(M / (M - 1));
@@ -186,7 +304,7 @@ Var BatchNorm::forward(Var x) {
   return y;
 }
 
-std::string BatchNorm::describe() const { return cat("batchnorm(", channels, ")"); }
+std::string BatchNorm::describe() const { return cat(fuse_relu ? "batchnorm_relu(" : "batchnorm(", channels, ")"); }
 
 void BatchNorm::visit_params(const std::string& prefix, std::vector<NamedParam>& out) {
   out.push_back({prefix + "weight", &weight});
