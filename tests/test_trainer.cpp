@@ -197,3 +197,26 @@ TEST_CASE("augmented training is deterministic and resumes bit for bit") {
   t2.train_epoch(train);
   CHECK(same_weights(straight, resumed));
 }
+
+TEST_CASE("resnet8 (batchnorm, residual blocks, fused relus): bit-identical weights after 20 steps, 1 and 2 threads") {
+  // 16 RGB images of 16x16 per batch: the 16-channel activations hold 65,536 values, so
+  // batchnorm, add_relu and the convolutions all take their parallel paths.
+  Rng rng(22);
+  Dataset train{test::randn({320, 3, 16, 16}, rng), std::vector<int>(320), {}};
+  for (int& y : train.y) y = static_cast<int>(rng.below(10));
+  TrainOptions o;
+  o.batch = 16;
+  o.lr = 0.05f;
+  o.momentum = 0.9f;
+  const int keep = num_threads();
+  Model a = make_model({"resnet8", Shape{3, 16, 16}, "ce", 10, 0, 1, {}, {}, 0}, 4);
+  Model b = make_model({"resnet8", Shape{3, 16, 16}, "ce", 10, 0, 1, {}, {}, 0}, 4);
+  set_num_threads(1);
+  Trainer(a, o).train_epoch(train);
+  set_num_threads(2);
+  Trainer tb(b, o);
+  tb.train_epoch(train);
+  set_num_threads(keep);
+  CHECK(tb.step() == 20);
+  CHECK(same_weights(a, b));
+}
