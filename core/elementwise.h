@@ -1,6 +1,8 @@
 // elementwise.h — shared machinery of the elementwise ops (not an op itself).
 //
 // UnaryNode:  y_i = f(x_i);            dx_i += g_i * df(x_i, y_i)
+// (a gradient buffer that nothing has written yet is stored into instead of added
+// to: Node::in_grad_fresh)
 // BinaryNode: y = f(a, b[broadcast]);  da += g * d_a f;  db[l] += sum over the
 //             positions that share b[l] of g * d_b f, each entry's terms added in
 //             the flat order (entries in parallel where b is per channel).
@@ -26,13 +28,14 @@ template <class F>
 inline void map(const float* __restrict x, float* __restrict y, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
 }
-template <class D>
+// Assign: dx is a fresh gradient buffer (Node::in_grad_fresh): store, do not add.
+template <bool Assign, class D>
 inline void map_grad(const float* __restrict x, const float* __restrict y, const float* __restrict g,
                      float* __restrict dx, int64_t n, D df) {
   for (int64_t i = 0; i < n; ++i) {
     const float d = df(x[i], y[i]);
     const float term = g[i] * d;
-    dx[i] = dx[i] + term;  // as `dx[i] += g[i] * df(..)` GCC 12 kept relu's select as a branch
+    dx[i] = Assign ? term : dx[i] + term;  // as `dx[i] += g[i] * df(..)` GCC 12 kept relu's select as a branch
   }
 }
 }  // namespace ew
@@ -54,9 +57,11 @@ struct UnaryNode : Node {
   }
   void backward() override {
     const float *xp = in(0).data(), *yp = value.data(), *gp = grad.data();
-    float* dx = in_grad(0).data();
+    bool fresh;
+    float* dx = in_grad_fresh(0, fresh);
     parallel_blocks(value.numel(), kElementwiseBlock, kElementwiseGrain, [&](int64_t b, int64_t e) {
-      ew::map_grad(xp + b, yp + b, gp + b, dx + b, e - b, df);
+      if (fresh) ew::map_grad<true>(xp + b, yp + b, gp + b, dx + b, e - b, df);
+      else ew::map_grad<false>(xp + b, yp + b, gp + b, dx + b, e - b, df);
     });
   }
 };
@@ -97,31 +102,31 @@ template <class Op>
 inline void binary_one(const float* __restrict a, float b, float* __restrict y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = Op::f(a[i], b);
 }
-template <class Op>
+template <class Op, bool Assign>
 inline void binary_da_vec(const float* __restrict a, const float* __restrict b, const float* __restrict y,
                           const float* __restrict g, float* __restrict da, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float d = Op::da(a[i], b[i], y[i]);
     const float term = g[i] * d;
-    da[i] = da[i] + term;
+    da[i] = Assign ? term : da[i] + term;
   }
 }
-template <class Op>
+template <class Op, bool Assign>
 inline void binary_da_one(const float* __restrict a, float b, const float* __restrict y,
                           const float* __restrict g, float* __restrict da, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float d = Op::da(a[i], b, y[i]);
     const float term = g[i] * d;
-    da[i] = da[i] + term;
+    da[i] = Assign ? term : da[i] + term;
   }
 }
-template <class Op>
+template <class Op, bool Assign>
 inline void binary_db_vec(const float* __restrict a, const float* __restrict b, const float* __restrict y,
                           const float* __restrict g, float* __restrict db, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float d = Op::db(a[i], b[i], y[i]);
     const float term = g[i] * d;
-    db[i] = db[i] + term;
+    db[i] = Assign ? term : db[i] + term;
   }
 }
 // db += sum of n terms, added one by one in index order (the order of the flat loop).
@@ -157,25 +162,33 @@ struct BinaryNode : Node {
   void backward() override {
     const float *ap = in(0).data(), *bp = in(1).data(), *yp = value.data(), *gp = grad.data();
     const int64_t n = value.numel();
-    if (wants(0)) {
-      float* da = in_grad(0).data();
+    if (wants(0)) {  // every element of da gets its term: a fresh buffer is stored into
+      bool fresh;
+      float* da = in_grad_fresh(0, fresh);
       broadcast_segments(bc, n, [&](int64_t i, int64_t m, int64_t j, bool vec) {
-        if (vec) ew::binary_da_vec<Op>(ap + i, bp + j, yp + i, gp + i, da + i, m);
-        else ew::binary_da_one<Op>(ap + i, bp[j], yp + i, gp + i, da + i, m);
+        if (vec) fresh ? ew::binary_da_vec<Op, true>(ap + i, bp + j, yp + i, gp + i, da + i, m)
+                       : ew::binary_da_vec<Op, false>(ap + i, bp + j, yp + i, gp + i, da + i, m);
+        else fresh ? ew::binary_da_one<Op, true>(ap + i, bp[j], yp + i, gp + i, da + i, m)
+                   : ew::binary_da_one<Op, false>(ap + i, bp[j], yp + i, gp + i, da + i, m);
       });
     }
     if (!wants(1)) return;
-    float* db = in_grad(1).data();
     if (bc.outer == 1 && bc.inner == 1) {  // same shape: every db entry has one term
+      bool fresh;
+      float* db = in_grad_fresh(1, fresh);
       parallel_blocks(n, kElementwiseBlock, kElementwiseGrain, [&](int64_t b, int64_t e) {
-        ew::binary_db_vec<Op>(ap + b, bp + b, yp + b, gp + b, db + b, e - b);
+        if (fresh) ew::binary_db_vec<Op, true>(ap + b, bp + b, yp + b, gp + b, db + b, e - b);
+        else ew::binary_db_vec<Op, false>(ap + b, bp + b, yp + b, gp + b, db + b, e - b);
       });
-    } else if (bc.len == 1) {  // one b entry: every term in flat order
+      return;
+    }
+    float* db = in_grad(1).data();
+    if (bc.len == 1) {  // one b entry: every term in flat order
       db[0] = ew::binary_db_one<Op>(ap, bp[0], yp, gp, db[0], n);
     } else if (bc.inner == 1) {  // per feature: rows in order, serial
       for (int64_t o = 0; o < bc.outer; ++o) {
         const int64_t at = o * bc.len;
-        ew::binary_db_vec<Op>(ap + at, bp, yp + at, gp + at, db, bc.len);
+        ew::binary_db_vec<Op, false>(ap + at, bp, yp + at, gp + at, db, bc.len);
       }
     } else {  // runs of `inner` per b entry: each entry's terms in flat order, entries in parallel
       parallel_for(bc.len, bc.outer * bc.inner * bc.len >= kElementwiseGrain ? 1 : bc.len + 1, [&](int64_t l) {

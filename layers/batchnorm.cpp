@@ -109,20 +109,21 @@ void grad_sums_run(const float* __restrict g, const float* __restrict y, const f
   for (int l = 0; l < 8; ++l) sg.a[l] = a[l], sgx.a[l] = b[l];
 }
 
-// dx += scale (gz - mean_g - xh mean_gx), xh = (x - m) r.
-template <bool Relu>
+// dx += scale (gz - mean_g - xh mean_gx), xh = (x - m) r; with Assign (a fresh
+// gradient buffer, Node::in_grad_fresh) dx = instead of +=.
+template <bool Relu, bool Assign>
 void input_grad_run(const float* __restrict g, const float* __restrict y, const float* __restrict x,
                     float* __restrict dx, int64_t n, float m, float r, float scale, float mean_g, float mean_gx) {
   for (int64_t j = 0; j < n; ++j) {
     const float gz = Relu ? keep_if_positive(g[j], y[j]) : g[j];
     const float xh = (x[j] - m) * r;
     const float d = scale * (gz - mean_g - xh * mean_gx);
-    dx[j] = dx[j] + d;
+    dx[j] = Assign ? d : dx[j] + d;
   }
 }
 
 // Eval backward of one run: the sums as above, and dx += gz * scale.
-template <bool Relu>
+template <bool Relu, bool Assign>
 void eval_grad_run(const float* __restrict g, const float* __restrict y, const float* __restrict x,
                    float* __restrict dx, int64_t n, float m, float r, float scale, Lanes& sg, Lanes& sgx) {
   grad_sums_run<Relu>(g, y, x, n, m, r, sg, sgx);
@@ -130,7 +131,7 @@ void eval_grad_run(const float* __restrict g, const float* __restrict y, const f
   for (int64_t j = 0; j < n; ++j) {
     const float gz = Relu ? keep_if_positive(g[j], y[j]) : g[j];
     const float d = gz * scale;
-    dx[j] = dx[j] + d;
+    dx[j] = Assign ? d : dx[j] + d;
   }
 }
 
@@ -166,7 +167,8 @@ struct BatchNormNode : Node {
 
   void backward() override {
     const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
-    float* dx = wants(0) ? in_grad(0).data() : nullptr;
+    bool fresh = false;  // every element of dx gets its term
+    float* dx = wants(0) ? in_grad_fresh(0, fresh) : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
@@ -184,7 +186,8 @@ struct BatchNormNode : Node {
       const float scale = gamma[c] * rc;
       for (int64_t n = 0; n < v.N; ++n) {
         const int64_t k = v.at(n, c);
-        input_grad_run<Relu>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
+        if (fresh) input_grad_run<Relu, true>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
+        else input_grad_run<Relu, false>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
       }
     });
   }
@@ -218,7 +221,8 @@ struct BatchNormEvalNode : Node {
 
   void backward() override {
     const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
-    float* dx = wants(0) ? in_grad(0).data() : nullptr;
+    bool fresh = false;
+    float* dx = wants(0) ? in_grad_fresh(0, fresh) : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
@@ -226,7 +230,9 @@ struct BatchNormEvalNode : Node {
       Lanes lg, lgx;
       for (int64_t n = 0; n < v.N; ++n) {
         const int64_t k = v.at(n, c);
-        eval_grad_run<Relu>(g + k, y + k, x + k, dx ? dx + k : nullptr, v.S, m, rc, scale, lg, lgx);
+        float* dxk = dx ? dx + k : nullptr;
+        if (fresh) eval_grad_run<Relu, true>(g + k, y + k, x + k, dxk, v.S, m, rc, scale, lg, lgx);
+        else eval_grad_run<Relu, false>(g + k, y + k, x + k, dxk, v.S, m, rc, scale, lg, lgx);
       }
       if (dbeta) dbeta[c] += static_cast<float>(lg.total());
       if (dgamma) dgamma[c] += static_cast<float>(lgx.total());

@@ -15,6 +15,7 @@
 // with relu (nodes "batchnorm_relu", "batchnorm_eval_relu"; the architecture's
 // "bn, relu"): y_i = max(z_i, 0) for the z_i above, and backward uses
 //   gz_i = g_i where y_i > 0, else 0   in place of g_i in every formula.
+// dx is stored, not added, when nothing has written it yet (Node::in_grad_fresh).
 // saves   : per channel mu, var and r (xh is recomputed from x in backward; the relu
 //           mask is y > 0).
 // parallel: over channels. Each channel's sums run in a fixed order, in double, over

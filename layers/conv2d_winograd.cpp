@@ -153,8 +153,9 @@ void split_plane(const float* x, const WinogradConv& s, const Tiling& tl, float*
   }
 }
 
-// The adjoint of split_plane: dx[r, c] += the entries of q that copied x[r, c].
-void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, float* dx, float* row) {
+// The adjoint of split_plane: dx[r, c] += the entries of q that copied x[r, c] (= with
+// assign: every element of the plane is written once).
+void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, float* dx, float* row, bool assign) {
   const int64_t n = 2 * tl.tw + 2;
   for (int64_t R = 0; R < 2 * (tl.th + 1); ++R) {
     const int64_t r = R - s.P;
@@ -171,7 +172,8 @@ void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, fl
     row[n - 1] = q11[tl.tw - 1];
     const int64_t cols = std::min(s.W, n - s.P);
     float* d = dx + r * s.W;
-    for (int64_t c = 0; c < cols; ++c) d[c] += row[c + s.P];
+    if (assign) std::copy(row + s.P, row + s.P + cols, d);
+    else for (int64_t c = 0; c < cols; ++c) d[c] += row[c + s.P];
   }
 }
 
@@ -383,7 +385,7 @@ void WinogradConv::forward(const float* x, const float* w, const float* b, bool 
 }
 
 void WinogradConv::backward(const float* x, const float* w, const float* y, const float* gy,
-                            bool relu, float* dx, float* dw, float* db) const {
+                            bool relu, float* dx, float* dw, float* db, bool assign_dx) const {
   const Tiling tl(*this);
   std::vector<float> U;
   if (dx) {
@@ -407,9 +409,13 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
       double sum = 0;
       for (int64_t i = 0; i < nc; ++i) {
         const int64_t at = ((n0 + i) * O + o) * HWo;
-        conv::relu_mask(gy + at, y + at, q, HWo, relu);
-        sum += conv::lane_sum(q, HWo);
-        gather_output_grad(q, *this, tl, tiles + i * pt, T);
+        const float* dz = gy + at;  // without relu, dZ is gy itself: no copy
+        if (relu) {
+          conv::relu_mask(gy + at, y + at, q, HWo, true);
+          dz = q;
+        }
+        if (db) sum += conv::lane_sum(dz, HWo);
+        gather_output_grad(dz, *this, tl, tiles + i * pt, T);
       }
       transform_output_grad(tiles, T, dm + o * T, em);
       if (db) db_part[o] = static_cast<float>(sum);
@@ -431,7 +437,7 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
           transform_input_grad(dv + c * T + i * pt, ev, pt, tiles);
           std::fill(q, q + 8 * tl.qsize, 0.0f);
           scatter_add_patches(tiles, pt, tl, q);
-          merge_plane_add(q, *this, tl, dx + ((n0 + i) * C + c) * HW, row);
+          merge_plane_add(q, *this, tl, dx + ((n0 + i) * C + c) * HW, row, assign_dx);
         }
     }
   });
