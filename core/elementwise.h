@@ -102,13 +102,15 @@ template <class Op>
 inline void binary_one(const float* __restrict a, float b, float* __restrict y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = Op::f(a[i], b);
 }
-template <class Op, bool Assign>
-inline void binary_da_vec(const float* __restrict a, const float* __restrict b, const float* __restrict y,
-                          const float* __restrict g, float* __restrict da, int64_t n) {
+// out += g * deriv(a, b, y) (= with Assign), b paired element by element; deriv is
+// Op::da or Op::db.
+template <bool Assign, class D>
+inline void binary_grad_vec(const float* __restrict a, const float* __restrict b, const float* __restrict y,
+                            const float* __restrict g, float* __restrict out, int64_t n, D deriv) {
   for (int64_t i = 0; i < n; ++i) {
-    const float d = Op::da(a[i], b[i], y[i]);
+    const float d = deriv(a[i], b[i], y[i]);
     const float term = g[i] * d;
-    da[i] = Assign ? term : da[i] + term;
+    out[i] = Assign ? term : out[i] + term;
   }
 }
 template <class Op, bool Assign>
@@ -118,15 +120,6 @@ inline void binary_da_one(const float* __restrict a, float b, const float* __res
     const float d = Op::da(a[i], b, y[i]);
     const float term = g[i] * d;
     da[i] = Assign ? term : da[i] + term;
-  }
-}
-template <class Op, bool Assign>
-inline void binary_db_vec(const float* __restrict a, const float* __restrict b, const float* __restrict y,
-                          const float* __restrict g, float* __restrict db, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = Op::db(a[i], b[i], y[i]);
-    const float term = g[i] * d;
-    db[i] = Assign ? term : db[i] + term;
   }
 }
 // db += sum of n terms, added one by one in index order (the order of the flat loop).
@@ -162,12 +155,14 @@ struct BinaryNode : Node {
   void backward() override {
     const float *ap = in(0).data(), *bp = in(1).data(), *yp = value.data(), *gp = grad.data();
     const int64_t n = value.numel();
+    const auto d_a = [](float a, float b, float y) { return Op::da(a, b, y); };
+    const auto d_b = [](float a, float b, float y) { return Op::db(a, b, y); };
     if (wants(0)) {  // every element of da gets its term: a fresh buffer is stored into
       bool fresh;
       float* da = in_grad_fresh(0, fresh);
       broadcast_segments(bc, n, [&](int64_t i, int64_t m, int64_t j, bool vec) {
-        if (vec) fresh ? ew::binary_da_vec<Op, true>(ap + i, bp + j, yp + i, gp + i, da + i, m)
-                       : ew::binary_da_vec<Op, false>(ap + i, bp + j, yp + i, gp + i, da + i, m);
+        if (vec) fresh ? ew::binary_grad_vec<true>(ap + i, bp + j, yp + i, gp + i, da + i, m, d_a)
+                       : ew::binary_grad_vec<false>(ap + i, bp + j, yp + i, gp + i, da + i, m, d_a);
         else fresh ? ew::binary_da_one<Op, true>(ap + i, bp[j], yp + i, gp + i, da + i, m)
                    : ew::binary_da_one<Op, false>(ap + i, bp[j], yp + i, gp + i, da + i, m);
       });
@@ -177,8 +172,8 @@ struct BinaryNode : Node {
       bool fresh;
       float* db = in_grad_fresh(1, fresh);
       parallel_blocks(n, kElementwiseBlock, kElementwiseGrain, [&](int64_t b, int64_t e) {
-        if (fresh) ew::binary_db_vec<Op, true>(ap + b, bp + b, yp + b, gp + b, db + b, e - b);
-        else ew::binary_db_vec<Op, false>(ap + b, bp + b, yp + b, gp + b, db + b, e - b);
+        if (fresh) ew::binary_grad_vec<true>(ap + b, bp + b, yp + b, gp + b, db + b, e - b, d_b);
+        else ew::binary_grad_vec<false>(ap + b, bp + b, yp + b, gp + b, db + b, e - b, d_b);
       });
       return;
     }
@@ -188,7 +183,7 @@ struct BinaryNode : Node {
     } else if (bc.inner == 1) {  // per feature: rows in order, serial
       for (int64_t o = 0; o < bc.outer; ++o) {
         const int64_t at = o * bc.len;
-        ew::binary_db_vec<Op, false>(ap + at, bp, yp + at, gp + at, db, bc.len);
+        ew::binary_grad_vec<false>(ap + at, bp, yp + at, gp + at, db, bc.len, d_b);
       }
     } else {  // runs of `inner` per b entry: each entry's terms in flat order, entries in parallel
       parallel_for(bc.len, bc.outer * bc.inner * bc.len >= kElementwiseGrain ? 1 : bc.len + 1, [&](int64_t l) {
