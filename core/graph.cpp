@@ -40,6 +40,13 @@ Tensor& Node::grad_buf() {
   return grad;
 }
 
+float* Node::in_grad_fresh(size_t i, bool& fresh) {
+  Node& n = *inputs[i];
+  fresh = !n.grad.defined();
+  if (fresh) n.grad = Tensor::empty(n.value.shape());
+  return n.grad.data();
+}
+
 Var Graph::add_leaf(Tensor t, bool wants_grad) {
   auto n = std::make_unique<LeafNode>();
   n->value = std::move(t);

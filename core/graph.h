@@ -51,6 +51,12 @@ struct Node {
   bool wants(size_t i) const { return inputs[i]->needs_grad; }
   Tensor& grad_buf();                              // this node's grad, allocated if needed
   Tensor& in_grad(size_t i) { return inputs[i]->grad_buf(); }
+  // For a backward that writes EVERY element of input i's gradient: that buffer, and in
+  // `fresh` whether this is its first contribution. A fresh buffer is uninitialised
+  // and the caller stores its terms (=) instead of adding them (+=): no zero fill and
+  // one read fewer per element. The values equal adding into zeros, except that a
+  // term of -0 stays -0 (0 + -0 would give +0).
+  float* in_grad_fresh(size_t i, bool& fresh);
 };
 
 class Graph;

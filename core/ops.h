@@ -16,6 +16,7 @@ namespace og {
 
 // elementwise, with broadcasting of b
 Var add(Var a, Var b);          // core/ops/add.cpp
+Var add_relu(Var a, Var b);     // max(a + b, 0), core/ops/add_relu.cpp
 Var sub(Var a, Var b);          // core/ops/sub.cpp
 Var mul(Var a, Var b);          // core/ops/mul.cpp
 Var div(Var a, Var b);          // core/ops/div.cpp

@@ -4,6 +4,7 @@
 // results never depend on the thread count. Reductions across indices are done
 // serially, or over fixed blocks whose boundaries do not depend on the thread count.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 namespace og {
@@ -21,6 +22,17 @@ template <class F>
 void parallel_for(int64_t n, int64_t grain, F f) {
 #pragma omp parallel for schedule(static) if (n >= grain)
   for (int64_t i = 0; i < n; ++i) f(i);
+}
+
+// f(begin, end) over [0, n) cut into fixed blocks of `block` indices (the last may be
+// shorter); parallel when n >= grain. Each call gets a whole range, so f can hand plain
+// (restrict) pointers to a loop the compiler vectorises: a per-index lambda that
+// loads through its captures often is not.
+template <class F>
+void parallel_blocks(int64_t n, int64_t block, int64_t grain, F f) {
+  const int64_t blocks = (n + block - 1) / block;
+#pragma omp parallel for schedule(static) if (n >= grain)
+  for (int64_t b = 0; b < blocks; ++b) f(b * block, std::min(n, (b + 1) * block));
 }
 
 }  // namespace og

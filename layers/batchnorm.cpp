@@ -4,10 +4,14 @@
 #include <cmath>
 
 #include "core/elementwise.h"
+#include "layers/batchnorm_runs.h"
 
 namespace og {
 
 namespace {
+
+using namespace bn;
+
 // x viewed as [N, C, S] with S = H*W: channel c of sample n is the contiguous run
 // x[(n*C + c)*S .. +S).
 struct ChannelView {
@@ -28,6 +32,7 @@ void check_args(const char* op, const Shape& x, const Shape& gamma, const Shape&
            beta, " expects ", beta.nd == 1 ? beta[0] : beta.numel());
 }
 
+template <bool Relu>
 struct BatchNormNode : Node {
   ChannelView v;
   float eps;
@@ -43,49 +48,55 @@ struct BatchNormNode : Node {
     const float *x = xt.data(), *gamma = in(1).data(), *beta = in(2).data();
     float* y = value.data();
     parallel_for(v.C, v.grain(), [&](int64_t c) {
-      double s = 0;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) s += x[k + i];
-      const double m = s / v.M();
-      double ss = 0;  // second pass: no cancellation from E[x^2] - E[x]^2
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) ss += (x[k + i] - m) * (x[k + i] - m);
+      Lanes s, ss;
+      for (int64_t n = 0; n < v.N; ++n) sum_run(x + v.at(n, c), v.S, s);
+      const double m = s.total() / v.M();
+      // second pass: no cancellation from E[x^2] - E[x]^2
+      for (int64_t n = 0; n < v.N; ++n) sq_dev_run(x + v.at(n, c), v.S, m, ss);
       mu[c] = m;
-      var[c] = ss / v.M();
+      var[c] = ss.total() / v.M();
       r[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
       const float mf = static_cast<float>(m), scale = gamma[c] * r[c], shift = beta[c];
       for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) y[k + i] = (x[k + i] - mf) * scale + shift;
+        normalize_run<Relu>(x + v.at(n, c), y + v.at(n, c), v.S, mf, scale, shift);
     });
   }
 
   void backward() override {
-    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data();
-    float* dx = wants(0) ? in_grad(0).data() : nullptr;
+    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
+    bool fresh = false;  // every element of dx gets its term
+    float* dx = wants(0) ? in_grad_fresh(0, fresh) : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float mf = static_cast<float>(mu[c]), rc = r[c];
-      double sg = 0, sgx = 0;  // sum g, sum g * xh
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          sg += g[k + i];
-          sgx += static_cast<double>(g[k + i]) * ((x[k + i] - mf) * rc);
-        }
+      Lanes lg, lgx;  // sum gz, sum gz * xh
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        grad_sums_run<Relu>(g + k, y + k, x + k, v.S, mf, rc, lg, lgx);
+      }
+      const double sg = lg.total(), sgx = lgx.total();
       if (dbeta) dbeta[c] += static_cast<float>(sg);
       if (dgamma) dgamma[c] += static_cast<float>(sgx);
       if (!dx) return;
       const float mean_g = static_cast<float>(sg / v.M()), mean_gx = static_cast<float>(sgx / v.M());
       const float scale = gamma[c] * rc;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          const float xh = (x[k + i] - mf) * rc;
-          dx[k + i] += scale * (g[k + i] - mean_g - xh * mean_gx);
-        }
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        if (fresh) input_grad_run<Relu, true>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
+        else input_grad_run<Relu, false>(g + k, y + k, x + k, dx + k, v.S, mf, rc, scale, mean_g, mean_gx);
+      }
     });
   }
 };
 
+// bn followed by relu (the architecture's "bn, relu"): one node, one pass fewer.
+struct BatchNormReluNode : BatchNormNode<true> {
+  using BatchNormNode<true>::BatchNormNode;
+  const char* name() const override { return "batchnorm_relu"; }
+};
+
+template <bool Relu>
 struct BatchNormEvalNode : Node {
   ChannelView v;
   std::vector<float> mean, r;  // running mean and 1/sqrt(running_var + eps), fixed at recording
@@ -101,51 +112,60 @@ struct BatchNormEvalNode : Node {
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float scale = gamma[c] * r[c], m = mean[c], shift = beta[c];
       for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) y[k + i] = (x[k + i] - m) * scale + shift;
+        normalize_run<Relu>(x + v.at(n, c), y + v.at(n, c), v.S, m, scale, shift);
     });
   }
 
   void backward() override {
-    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data();
-    float* dx = wants(0) ? in_grad(0).data() : nullptr;
+    const float *x = in(0).data(), *gamma = in(1).data(), *g = grad.data(), *y = value.data();
+    bool fresh = false;
+    float* dx = wants(0) ? in_grad_fresh(0, fresh) : nullptr;
     float* dgamma = wants(1) ? in_grad(1).data() : nullptr;
     float* dbeta = wants(2) ? in_grad(2).data() : nullptr;
     parallel_for(v.C, v.grain(), [&](int64_t c) {
       const float m = mean[c], rc = r[c], scale = gamma[c] * rc;
-      double sg = 0, sgx = 0;
-      for (int64_t n = 0; n < v.N; ++n)
-        for (int64_t i = 0, k = v.at(n, c); i < v.S; ++i) {
-          sg += g[k + i];
-          sgx += static_cast<double>(g[k + i]) * ((x[k + i] - m) * rc);
-          if (dx) dx[k + i] += g[k + i] * scale;
-        }
-      if (dbeta) dbeta[c] += static_cast<float>(sg);
-      if (dgamma) dgamma[c] += static_cast<float>(sgx);
+      Lanes lg, lgx;
+      for (int64_t n = 0; n < v.N; ++n) {
+        const int64_t k = v.at(n, c);
+        float* dxk = dx ? dx + k : nullptr;
+        if (fresh) eval_grad_run<Relu, true>(g + k, y + k, x + k, dxk, v.S, m, rc, scale, lg, lgx);
+        else eval_grad_run<Relu, false>(g + k, y + k, x + k, dxk, v.S, m, rc, scale, lg, lgx);
+      }
+      if (dbeta) dbeta[c] += static_cast<float>(lg.total());
+      if (dgamma) dgamma[c] += static_cast<float>(lgx.total());
     });
   }
 };
+
+struct BatchNormEvalReluNode : BatchNormEvalNode<true> {
+  using BatchNormEvalNode<true>::BatchNormEvalNode;
+  const char* name() const override { return "batchnorm_eval_relu"; }
+};
 }  // namespace
 
-Var batch_norm(Var x, Var gamma, Var beta, float eps, BatchStats* stats) {
+Var batch_norm(Var x, Var gamma, Var beta, float eps, BatchStats* stats, bool relu) {
   const Shape& s = x.shape();
   check_args("batchnorm", s, gamma.shape(), beta.shape());
   const ChannelView v = view_of(s);
   OG_CHECK(v.M() > 1, "batchnorm: training needs more than one value per channel, got input ", s);
-  Var y = x.graph->record<BatchNormNode>({x, gamma, beta}, v, eps);
-  if (stats) {
-    const auto& node = static_cast<const BatchNormNode&>(*y.node);
-    stats->mean = Tensor::empty({v.C});
-    stats->var = Tensor::empty({v.C});
-    for (int64_t c = 0; c < v.C; ++c) {
-      stats->mean[c] = static_cast<float>(node.mu[c]);
-      stats->var[c] = static_cast<float>(node.var[c]);
-    }
+  Var y = relu ? x.graph->record<BatchNormReluNode>({x, gamma, beta}, v, eps)
+                : x.graph->record<BatchNormNode<false>>({x, gamma, beta}, v, eps);
+  if (!stats) return y;
+  const std::vector<double>& mu = relu ? static_cast<const BatchNormNode<true>&>(*y.node).mu
+                                       : static_cast<const BatchNormNode<false>&>(*y.node).mu;
+  const std::vector<double>& var = relu ? static_cast<const BatchNormNode<true>&>(*y.node).var
+                                        : static_cast<const BatchNormNode<false>&>(*y.node).var;
+  stats->mean = Tensor::empty({v.C});
+  stats->var = Tensor::empty({v.C});
+  for (int64_t c = 0; c < v.C; ++c) {
+    stats->mean[c] = static_cast<float>(mu[c]);
+    stats->var[c] = static_cast<float>(var[c]);
   }
   return y;
 }
 
 Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
-                    const Tensor& running_var, float eps) {
+                    const Tensor& running_var, float eps, bool relu) {
   const Shape& s = x.shape();
   check_args("batchnorm_eval", s, gamma.shape(), beta.shape());
   const ChannelView v = view_of(s);
@@ -157,7 +177,8 @@ Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
     mean[c] = running_mean[c];
     r[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + eps));
   }
-  return x.graph->record<BatchNormEvalNode>({x, gamma, beta}, v, std::move(mean), std::move(r));
+  if (relu) return x.graph->record<BatchNormEvalReluNode>({x, gamma, beta}, v, std::move(mean), std::move(r));
+  return x.graph->record<BatchNormEvalNode<false>>({x, gamma, beta}, v, std::move(mean), std::move(r));
 }
 
 BatchNorm::BatchNorm(int c, float m, float e) : channels(c), momentum(m), eps(e) {
@@ -173,9 +194,9 @@ BatchNorm::BatchNorm(int c, float m, float e) : channels(c), momentum(m), eps(e)
 Var BatchNorm::forward(Var x) {
   Graph& g = *x.graph;
   Var gamma = g.param(weight), beta = g.param(bias);
-  if (!g.training()) return batch_norm_eval(x, gamma, beta, running_mean, running_var, eps);
+  if (!g.training()) return batch_norm_eval(x, gamma, beta, running_mean, running_var, eps, fuse_relu);
   BatchStats st;
-  Var y = batch_norm(x, gamma, beta, eps, &st);
+  Var y = batch_norm(x, gamma, beta, eps, &st, fuse_relu);
   const Shape& s = x.shape();
   const double M = static_cast<double>(s.numel() / s[1]);
   const float unbias = static_cast<float>(M / (M - 1));
@@ -186,7 +207,7 @@ Var BatchNorm::forward(Var x) {
   return y;
 }
 
-std::string BatchNorm::describe() const { return cat("batchnorm(", channels, ")"); }
+std::string BatchNorm::describe() const { return cat(fuse_relu ? "batchnorm_relu(" : "batchnorm(", channels, ")"); }
 
 void BatchNorm::visit_params(const std::string& prefix, std::vector<NamedParam>& out) {
   out.push_back({prefix + "weight", &weight});

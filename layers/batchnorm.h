@@ -12,8 +12,14 @@
 //   r = 1/sqrt(running_var + eps),  y_i = gamma (x_i - running_mean) r + beta
 //   dx_i += g_i gamma r,  dgamma += sum_i g_i (x_i - running_mean) r,  dbeta += sum_i g_i
 // shapes  : x [N,C] or [N,C,H,W]; gamma, beta, running_mean, running_var [C]; y like x.
-// saves   : per channel mu, var and r (xh is recomputed from x in backward).
-// parallel: over channels, each channel's sums serial in a fixed order in double,
+// with relu (nodes "batchnorm_relu", "batchnorm_eval_relu"; the architecture's
+// "bn, relu"): y_i = max(z_i, 0) for the z_i above, and backward uses
+//   gz_i = g_i where y_i > 0, else 0   in place of g_i in every formula.
+// dx is stored, not added, when nothing has written it yet (Node::in_grad_fresh).
+// saves   : per channel mu, var and r (xh is recomputed from x in backward; the relu
+//           mask is y > 0).
+// parallel: over channels. Each channel's sums run in a fixed order, in double, over
+//           8 lanes (element k of each H*W run to lane k % 8, so the loops vectorise),
 //           so results do not depend on the thread count.
 // The BatchNorm module updates its running statistics after recording the node
 // (momentum m, unbiased variance as PyTorch does):
@@ -35,11 +41,12 @@ struct BatchStats {
 };
 
 // Training mode: normalise with the batch's own statistics; if `stats` is given,
-// the batch mean and biased variance are copied into it.
-Var batch_norm(Var x, Var gamma, Var beta, float eps = 1e-5f, BatchStats* stats = nullptr);
+// the batch mean and biased variance are copied into it. relu: y = max(bn(x), 0).
+Var batch_norm(Var x, Var gamma, Var beta, float eps = 1e-5f, BatchStats* stats = nullptr,
+               bool relu = false);
 // Eval mode: normalise with the given (constant) statistics.
 Var batch_norm_eval(Var x, Var gamma, Var beta, const Tensor& running_mean,
-                    const Tensor& running_var, float eps = 1e-5f);
+                    const Tensor& running_var, float eps = 1e-5f, bool relu = false);
 
 // Batch statistics in training graphs (Graph::training()), running ones in eval graphs.
 class BatchNorm : public Module {
@@ -47,7 +54,7 @@ class BatchNorm : public Module {
   explicit BatchNorm(int channels, float momentum = 0.1f, float eps = 1e-5f);
   static int64_t parameter_count(int channels) { return 2 * int64_t(channels); }  // + 2C buffers
   Var forward(Var x) override;
-  std::string describe() const override;  // "batchnorm(32)"
+  std::string describe() const override;  // "batchnorm(32)", "batchnorm_relu(32)"
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;
   void visit_buffers(const std::string& prefix, std::vector<NamedTensor>& out) override;
 
@@ -57,6 +64,7 @@ class BatchNorm : public Module {
   Parameter bias;       // "bias" (beta) [C], zeros
   Tensor running_mean;  // [C], zeros
   Tensor running_var;   // [C], ones
+  bool fuse_relu = false;  // forward() records batchnorm_relu (batchnorm_eval_relu)
 };
 
 }  // namespace og

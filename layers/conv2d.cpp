@@ -217,10 +217,13 @@ struct Conv2dNode : Node {
   void backward() override {
     const bool want_x = wants(0), want_w = wants(1), want_b = has_bias() && wants(2);
     const float *x = in(0).data(), *w = in(1).data(), *gy = grad.data(), *y = value.data();
-    float* dx = want_x ? in_grad(0).data() : nullptr;  // allocated here, not in the threads
-    if (winograd)
+    if (winograd) {  // writes every element of dx: a fresh buffer is stored into
+      bool fresh = false;
+      float* dx = want_x ? in_grad_fresh(0, fresh) : nullptr;
       return wino().backward(x, w, y, gy, relu, dx, want_w ? in_grad(1).data() : nullptr,
-                             want_b ? in_grad(2).data() : nullptr);
+                             want_b ? in_grad(2).data() : nullptr, fresh);
+    }
+    float* dx = want_x ? in_grad(0).data() : nullptr;  // allocated here, not in the threads
     const int64_t CHW = g.C * g.H * g.W, HWo = g.hwo(), ckk = g.ckk(), nch = chunks();
     const int64_t dw_size = want_w ? g.O * ckk : 0, part = dw_size + (want_b ? g.O : 0);
     float* partials = grow(tls_partials, nch * part);

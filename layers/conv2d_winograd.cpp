@@ -28,14 +28,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/blas.h"
 #include "core/parallel.h"
 #include "layers/conv_common.h"
+#include "layers/winograd_transforms.h"
 
 namespace og {
 namespace {
+
+using namespace wino;
 
 using conv::grow;
 
@@ -56,49 +60,6 @@ thread_local std::vector<float> tls_wino_partials;
 // cache set (with a stride of exactly 64 KiB, 16x16 images ran 4x slower).
 int64_t block_stride(int64_t n) { return (n + 1023) / 1024 * 1024 + 32; }
 
-
-// U[e][o][c] = (G g G^T)[e] for every 3x3 kernel g = w[o,c].
-void transform_weights(const float* w, int64_t O, int64_t C, float* U) {
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t c = 0; c < C; ++c) {
-      const float* g = w + (o * C + c) * 9;
-      float t[4][3];  // G g
-      for (int j = 0; j < 3; ++j) {
-        t[0][j] = g[j];
-        t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-        t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-        t[3][j] = g[6 + j];
-      }
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T
-        float* u = U + (i * 4) * O * C + o * C + c;
-        u[0] = t[i][0];
-        u[O * C] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-        u[2 * O * C] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-        u[3 * O * C] = t[i][2];
-      }
-    }
-}
-
-// dw[o,c] += G^T dU[.][o][c] G.
-void add_weight_grad(const float* dU, int64_t O, int64_t C, float* dw) {
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t c = 0; c < C; ++c) {
-      float x[4][4];
-      for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = dU[e * O * C + o * C + c];
-      float t[3][4];  // G^T X
-      for (int j = 0; j < 4; ++j) {
-        t[0][j] = x[0][j] + 0.5f * (x[1][j] + x[2][j]);
-        t[1][j] = 0.5f * (x[1][j] - x[2][j]);
-        t[2][j] = 0.5f * (x[1][j] + x[2][j]) + x[3][j];
-      }
-      float* g = dw + (o * C + c) * 9;
-      for (int i = 0; i < 3; ++i) {  // (G^T X) G
-        g[3 * i + 0] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
-        g[3 * i + 1] += 0.5f * (t[i][1] - t[i][2]);
-        g[3 * i + 2] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
-      }
-    }
-}
 
 struct Tiling {
   int64_t th, tw, per_image, images_per_chunk, chunks;
@@ -152,8 +113,9 @@ void split_plane(const float* x, const WinogradConv& s, const Tiling& tl, float*
   }
 }
 
-// The adjoint of split_plane: dx[r, c] += the entries of q that copied x[r, c].
-void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, float* dx, float* row) {
+// The adjoint of split_plane: dx[r, c] += the entries of q that copied x[r, c] (= with
+// assign: every element of the plane is written once).
+void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, float* dx, float* row, bool assign) {
   const int64_t n = 2 * tl.tw + 2;
   for (int64_t R = 0; R < 2 * (tl.th + 1); ++R) {
     const int64_t r = R - s.P;
@@ -170,7 +132,8 @@ void merge_plane_add(const float* q, const WinogradConv& s, const Tiling& tl, fl
     row[n - 1] = q11[tl.tw - 1];
     const int64_t cols = std::min(s.W, n - s.P);
     float* d = dx + r * s.W;
-    for (int64_t c = 0; c < cols; ++c) d[c] += row[c + s.P];
+    if (assign) std::copy(row + s.P, row + s.P + cols, d);
+    else for (int64_t c = 0; c < cols; ++c) d[c] += row[c + s.P];
   }
 }
 
@@ -189,78 +152,6 @@ void scatter_add_patches(const float* d, int64_t T, const Tiling& tl, float* q) 
     float* dst = const_cast<float*>(split_array(q, tl, i % 2, j % 2, j / 2)) + (i / 2) * tl.tw;
     const float* src = d + k * T;
     for (int64_t t = 0; t < tl.per_image; ++t) dst[t] += src[t];
-  }
-}
-
-// v[e * es + t] = (B^T d_t B)[e] for t in [0, T), patch entry k of tile t at d[k][t].
-void transform_input(const float* const* d, int64_t T, float* __restrict v, int64_t es) {
-  for (int64_t t = 0; t < T; ++t) {
-    float x[4][4], b[4][4];
-    for (int k = 0; k < 16; ++k) x[k / 4][k % 4] = d[k][t];
-    for (int j = 0; j < 4; ++j) {  // B^T d
-      b[0][j] = x[0][j] - x[2][j];
-      b[1][j] = x[1][j] + x[2][j];
-      b[2][j] = x[2][j] - x[1][j];
-      b[3][j] = x[1][j] - x[3][j];
-    }
-    for (int i = 0; i < 4; ++i) {  // (B^T d) B
-      v[(4 * i + 0) * es + t] = b[i][0] - b[i][2];
-      v[(4 * i + 1) * es + t] = b[i][1] + b[i][2];
-      v[(4 * i + 2) * es + t] = b[i][2] - b[i][1];
-      v[(4 * i + 3) * es + t] = b[i][1] - b[i][3];
-    }
-  }
-}
-
-// d[k * T + t] = (B dV_t B^T)[k]: the adjoint of transform_input.
-void transform_input_grad(const float* __restrict dv, int64_t es, int64_t T, float* __restrict d) {
-  for (int64_t t = 0; t < T; ++t) {
-    float x[4][4], b[4][4];
-    for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = dv[e * es + t];
-    for (int j = 0; j < 4; ++j) {  // B X
-      b[0][j] = x[0][j];
-      b[1][j] = x[1][j] - x[2][j] + x[3][j];
-      b[2][j] = x[1][j] + x[2][j] - x[0][j];
-      b[3][j] = -x[3][j];
-    }
-    for (int i = 0; i < 4; ++i) {  // (B X) B^T
-      d[(4 * i + 0) * T + t] = b[i][0];
-      d[(4 * i + 1) * T + t] = b[i][1] - b[i][2] + b[i][3];
-      d[(4 * i + 2) * T + t] = b[i][1] + b[i][2] - b[i][0];
-      d[(4 * i + 3) * T + t] = -b[i][3];
-    }
-  }
-}
-
-// out[(2a+b) T + t] = (A^T M_t A)[a][b] + bias, then relu.
-void transform_output(const float* __restrict m, int64_t es, int64_t T, float bias, bool relu,
-                      float* __restrict out) {
-  const float floor = relu ? 0.0f : -INFINITY;
-  for (int64_t t = 0; t < T; ++t) {
-    float x[4][4], a[2][4];
-    for (int e = 0; e < 16; ++e) x[e / 4][e % 4] = m[e * es + t];
-    for (int j = 0; j < 4; ++j) {  // A^T M
-      a[0][j] = x[0][j] + x[1][j] + x[2][j];
-      a[1][j] = x[1][j] - x[2][j] - x[3][j];
-    }
-    for (int i = 0; i < 2; ++i) {  // (A^T M) A
-      out[(2 * i + 0) * T + t] = std::max(a[i][0] + a[i][1] + a[i][2] + bias, floor);
-      out[(2 * i + 1) * T + t] = std::max(a[i][1] - a[i][2] - a[i][3] + bias, floor);
-    }
-  }
-}
-
-// dm[e * es + t] = (A dZ_t A^T)[e] from z[(2a+b) T + t] = dZ_t[a][b].
-void transform_output_grad(const float* __restrict z, int64_t T, float* __restrict dm, int64_t es) {
-  for (int64_t t = 0; t < T; ++t) {
-    const float z00 = z[t], z01 = z[T + t], z10 = z[2 * T + t], z11 = z[3 * T + t];
-    const float a[4][2] = {{z00, z01}, {z00 + z10, z01 + z11}, {z00 - z10, z01 - z11}, {-z10, -z11}};
-    for (int i = 0; i < 4; ++i) {  // (A dZ) A^T
-      dm[(4 * i + 0) * es + t] = a[i][0];
-      dm[(4 * i + 1) * es + t] = a[i][0] + a[i][1];
-      dm[(4 * i + 2) * es + t] = a[i][0] - a[i][1];
-      dm[(4 * i + 3) * es + t] = -a[i][1];
-    }
   }
 }
 
@@ -349,7 +240,7 @@ void WinogradConv::forward(const float* x, const float* w, const float* b, bool 
 }
 
 void WinogradConv::backward(const float* x, const float* w, const float* y, const float* gy,
-                            bool relu, float* dx, float* dw, float* db) const {
+                            bool relu, float* dx, float* dw, float* db, bool assign_dx) const {
   const Tiling tl(*this);
   std::vector<float> U;
   if (dx) {
@@ -373,9 +264,13 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
       double sum = 0;
       for (int64_t i = 0; i < nc; ++i) {
         const int64_t at = ((n0 + i) * O + o) * HWo;
-        conv::relu_mask(gy + at, y + at, q, HWo, relu);
-        sum += conv::lane_sum(q, HWo);
-        gather_output_grad(q, *this, tl, tiles + i * pt, T);
+        const float* dz = gy + at;  // without relu, dZ is gy itself: no copy
+        if (relu) {
+          conv::relu_mask(gy + at, y + at, q, HWo, true);
+          dz = q;
+        }
+        if (db) sum += conv::lane_sum(dz, HWo);
+        gather_output_grad(dz, *this, tl, tiles + i * pt, T);
       }
       transform_output_grad(tiles, T, dm + o * T, em);
       if (db) db_part[o] = static_cast<float>(sum);
@@ -397,7 +292,7 @@ void WinogradConv::backward(const float* x, const float* w, const float* y, cons
           transform_input_grad(dv + c * T + i * pt, ev, pt, tiles);
           std::fill(q, q + 8 * tl.qsize, 0.0f);
           scatter_add_patches(tiles, pt, tl, q);
-          merge_plane_add(q, *this, tl, dx + ((n0 + i) * C + c) * HW, row);
+          merge_plane_add(q, *this, tl, dx + ((n0 + i) * C + c) * HW, row, assign_dx);
         }
     }
   });

@@ -16,8 +16,9 @@ struct WinogradConv {
   void forward(const float* x, const float* w, const float* b, bool relu, float* y) const;
   // Given y and gy = d loss / d y: dZ = gy (masked by y > 0 when relu), then ADDS
   // d loss / d x, d loss / d w, d loss / d b into dx, dw, db; a null pointer skips it.
+  // assign_dx: dx is a fresh buffer (Node::in_grad_fresh), stored into, not added to.
   void backward(const float* x, const float* w, const float* y, const float* gy, bool relu,
-                float* dx, float* dw, float* db) const;
+                float* dx, float* dw, float* db, bool assign_dx = false) const;
 };
 
 }  // namespace og

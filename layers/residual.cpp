@@ -15,11 +15,12 @@ Var Residual::forward(Var x) {
   Var shortcut = proj_ ? proj_->forward(x) : x;
   OG_CHECK(y.shape() == shortcut.shape(), "residual: the body gives ", y.shape(), " but the shortcut ",
            shortcut.shape(), " (a projection is needed where the shape changes)");
-  return add(y, shortcut);
+  return fuse_relu ? add_relu(y, shortcut) : add(y, shortcut);
 }
 
 std::string Residual::describe() const {
-  return "residual(" + body_->describe() + (proj_ ? ", proj " + proj_->describe() : std::string()) + ")";
+  return "residual(" + body_->describe() + (proj_ ? ", proj " + proj_->describe() : std::string()) +
+         (fuse_relu ? ", relu)" : ")");
 }
 
 void Residual::visit_params(const std::string& prefix, std::vector<NamedParam>& out) {

@@ -6,7 +6,9 @@
 //                              inputs, a dense layer [F] -> [F']
 // backward: the add node (core/ops/add.cpp) sends g to both branches, so
 //           dx = d body/dx^T g + g (or + d proj/dx^T g): no node of its own.
-// The activation that usually follows a block is written after it, outside.
+// The activation that usually follows a block is written after it, outside; with
+// fuse_relu (set by the architecture builder for "res(...), relu") the block records
+// add_relu, y = max(body(x) + shortcut, 0), instead of add and a separate relu.
 // Names: "body.<i>.<name>" for the body's parameters, "proj.<name>" for the projection's.
 #pragma once
 #include <memory>
@@ -23,12 +25,13 @@ class Residual : public Module {
   // proj may be null (identity shortcut).
   Residual(std::unique_ptr<Sequential> body, std::unique_ptr<Module> proj);
   Var forward(Var x) override;
-  std::string describe() const override;  // "residual(sequential(...), proj conv2d(16->32, k1 s2 p0))"
+  std::string describe() const override;  // "residual(sequential(...), proj conv2d(16->32, k1 s2 p0))", + ", relu" when fused
   void visit_params(const std::string& prefix, std::vector<NamedParam>& out) override;
   void visit_buffers(const std::string& prefix, std::vector<NamedTensor>& out) override;
 
   Sequential& body() { return *body_; }
   Module* projection() { return proj_.get(); }
+  bool fuse_relu = false;
 
  private:
   std::unique_ptr<Sequential> body_;

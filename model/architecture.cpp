@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "layers/batchnorm.h"
 #include "layers/conv2d.h"
 #include "layers/linear.h"
 #include "layers/residual.h"
@@ -172,6 +173,8 @@ std::string print(const std::vector<Layer>& net) {
   return s;
 }
 
+// The modules of a layer list, shape threaded through; a relu after conv, dense, bn
+// or res(...) is fused into it (the same values; one node and one pass fewer each way).
 std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s, Ctx& c) {
   auto seq = std::make_unique<Sequential>();
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -195,7 +198,12 @@ std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s
           proj = std::make_unique<Conv2d>(int(in[0]), int(s[0]), 1, int(stride), 0, c.rng);
         }
       }
-      seq->add(std::make_unique<Residual>(std::move(body), std::move(proj)));
+      auto block = std::make_unique<Residual>(std::move(body), std::move(proj));
+      if (i + 1 < layers.size() && layers[i + 1].word == "relu") {
+        block->fuse_relu = true;
+        ++i;
+      }
+      seq->add(std::move(block));
       continue;
     }
     std::unique_ptr<Module> m = find_word(l.word)->build(l, s, c);
@@ -203,6 +211,7 @@ std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s
       bool fused = true;
       if (auto* cv = dynamic_cast<Conv2d*>(m.get())) cv->fuse_relu = true;
       else if (auto* d = dynamic_cast<Linear*>(m.get())) d->fuse_relu = true;
+      else if (auto* bn = dynamic_cast<BatchNorm*>(m.get())) bn->fuse_relu = true;
       else fused = false;
       if (fused) ++i;
     }

@@ -5,8 +5,12 @@
 #    (oneDNN, OpenBLAS 1 thread) and its default one, interleaved round by round so
 #    that the shared machine's drifts hit both alike: train and inference images/s,
 #    peak memory, and the medians of the per-round ratios.
-# 2. The ordinal losses' share of a training step of the counting CNN (K = 30).
-# 3. The per-node / per-phase profile of both CNNs at 1 thread.
+# 2. The same for resnet8 on 64x64 RGB images (batch 64, SGD momentum 0.9, lr 0.05, ce
+#    over 10 classes) against bench/torch_resnet8.py, PyTorch in its fastest layout
+#    (NCHW or channels_last, measured each run); 10-step windows, as its steps are slow.
+# 3. The ordinal losses' share of a training step of the counting CNN (K = 30).
+# 4. The per-node / per-phase profile of both CNNs at 1 thread, and resnet8's per-node
+#    times at 2 threads.
 # Prints everything and writes the tables to OUT.md (default runs/bench/bench.md,
 # via a temporary file). Figures and how to read them: docs/performance.md.
 set -euo pipefail
@@ -28,6 +32,14 @@ for r in $(seq 1 "$rounds"); do
         line=$(/usr/bin/python3 bench/torch_cnn.py --threads "$t" --config "$cfg" | grep '^RESULT ' | cut -c8-)
         echo "torch-$cfg $r $t $line" >>"$raw"
       done
+    fi
+  done
+  for t in 1 2; do
+    echo "round $r/$rounds, resnet8, $t thread(s)" >&2
+    echo "resnet8-ordgrad $r $t $("$bin" bench --model resnet8 --threads "$t" --steps 10 --warmup 3 --json)" >>"$raw"
+    if [ $have_torch -eq 1 ]; then
+      line=$(/usr/bin/python3 bench/torch_resnet8.py --threads "$t" | grep '^RESULT ' | cut -c8-)
+      echo "resnet8-torch $r $t $line" >>"$raw"
     fi
   done
 done
@@ -54,32 +66,44 @@ for line in open(sys.argv[1]):
     who, rnd, thr, js = line.split(" ", 3)
     runs[(who, int(rnd), int(thr))] = json.loads(js)
 med = lambda xs: statistics.median(xs) if xs else float("nan")
-print("## The reference CNN, batch 64: ordgrad and PyTorch side by side\n")
-print("| system | threads | train img/s | inference img/s | peak memory MB |")
-print("|---|---|---|---|---|")
-for who in ("ordgrad", "torch-fastest", "torch-default"):
-    for t in (1, 2):
-        rs = [v for (w, r, th), v in runs.items() if w == who and th == t]
-        if rs:
-            print("| %s | %d | %.0f | %.0f | %.0f |" % (who, t, med([x["train_img_s"] for x in rs]),
-                  med([x["infer_img_s"] for x in rs]), max(x["peak_rss_mb"] for x in rs)))
-print("\nMedians over the rounds; ratios are medians of the per-round ratios:\n")
-print("| ordgrad / ... | threads | train | inference | peak memory |")
-print("|---|---|---|---|---|")
-for ref in ("torch-fastest", "torch-default"):
-    for t in (1, 2):
-        tr, inf, mem = [], [], []
-        for (w, r, th), v in runs.items():
-            if w == "ordgrad" and th == t and (ref, r, t) in runs:
-                o = runs[(ref, r, t)]
-                tr.append(v["train_img_s"] / o["train_img_s"])
-                inf.append(v["infer_img_s"] / o["infer_img_s"])
-                mem.append(v["peak_rss_mb"] / o["peak_rss_mb"])
-        if tr:
-            print("| %s | %d | x%.2f | x%.2f | x%.2f |" % (ref, t, med(tr), med(inf), med(mem)))
-if not any(w.startswith("torch") for (w, _, _) in runs):
-    print("\n(PyTorch not measured: apt-get install python3-torch to include it.)")
-print("\n## Ordinal losses' share of a training step: count-cnn, K = 30, batch 64, 1 thread\n")
+
+
+def side_by_side(title, ours, refs):
+    print("## %s: ordgrad and PyTorch side by side\n" % title)
+    print("| system | threads | train img/s | inference img/s | peak memory MB |")
+    print("|---|---|---|---|---|")
+    for who in (ours,) + refs:
+        for t in (1, 2):
+            rs = [v for (w, r, th), v in runs.items() if w == who and th == t]
+            if rs:
+                print("| %s | %d | %.0f | %.0f | %.0f |" % (who, t, med([x["train_img_s"] for x in rs]),
+                      med([x["infer_img_s"] for x in rs]), max(x["peak_rss_mb"] for x in rs)))
+    print("\nMedians over the rounds; ratios are medians of the per-round ratios:\n")
+    print("| %s / ... | threads | train | inference | peak memory |" % ours)
+    print("|---|---|---|---|---|")
+    for ref in refs:
+        for t in (1, 2):
+            tr, inf, mem = [], [], []
+            for (w, r, th), v in runs.items():
+                if w == ours and th == t and (ref, r, t) in runs:
+                    o = runs[(ref, r, t)]
+                    tr.append(v["train_img_s"] / o["train_img_s"])
+                    inf.append(v["infer_img_s"] / o["infer_img_s"])
+                    mem.append(v["peak_rss_mb"] / o["peak_rss_mb"])
+            if tr:
+                print("| %s | %d | x%.2f | x%.2f | x%.2f |" % (ref, t, med(tr), med(inf), med(mem)))
+    print()
+
+
+side_by_side("The reference CNN, batch 64", "ordgrad", ("torch-fastest", "torch-default"))
+side_by_side("resnet8, 3x64x64 inputs, batch 64", "resnet8-ordgrad", ("resnet8-torch",))
+layouts = [(r, t, v["train_layout"], v["infer_layout"]) for (w, r, t), v in sorted(runs.items()) if w == "resnet8-torch"]
+if layouts:
+    print("PyTorch's faster layout for resnet8 (round, threads: train, inference): " +
+          "; ".join("%d, %d: %s, %s" % x for x in layouts) + "\n")
+if not any(w.startswith("torch") or w.endswith("-torch") for (w, _, _) in runs):
+    print("(PyTorch not measured: apt-get install python3-torch to include it.)")
+print("## Ordinal losses' share of a training step: count-cnn, K = 30, batch 64, 1 thread\n")
 print("| loss | loss fwd+bwd ms | step ms | share |")
 print("|---|---|---|---|")
 for x in losses:
@@ -97,6 +121,12 @@ PY
     "$bin" bench --profile --threads 1 --steps 50 --model $model --classes $classes
     echo '```'
   done
+  echo
+  echo "## Per-node times: resnet8, 2 threads (\`ordgrad bench --model resnet8 --threads 2 --layers --steps 10\`)"
+  echo
+  echo '```'
+  "$bin" bench --model resnet8 --threads 2 --layers --steps 10
+  echo '```'
 } >"$md.tmp"
 mv "$md.tmp" "$md"
 cat "$md"

@@ -93,6 +93,8 @@ const ConvCase kCases[] = {
     {2, 9, 4, 7, 5, 3, 1, 1},   // Winograd with odd output sizes: clipped edge tiles
     {2, 8, 3, 9, 8, 3, 1, 0},   // Winograd without padding
     {70, 8, 2, 3, 3, 3, 1, 2},  // Winograd: many chunks, P = 2, outputs beyond the input
+    {2, 16, 16, 10, 10, 3, 1, 1},  // Winograd 16 -> 16, as in resnet8
+    {2, 17, 12, 6, 9, 3, 1, 1},  // Winograd with odd channel counts
 };
 
 // Every case once per algorithm: Winograd applies to the 3x3 stride-1 ones.

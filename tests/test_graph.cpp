@@ -4,8 +4,13 @@
 #include <cmath>
 #include <limits>
 
+#include <functional>
+#include <vector>
+
 #include "core/ops.h"
 #include "helpers.h"
+#include "layers/batchnorm.h"
+#include "layers/conv2d.h"
 
 using namespace og;
 
@@ -162,4 +167,49 @@ TEST_CASE("find_non_finite names a parameter's leaf by the parameter") {
   REQUIRE(spot.found);
   CHECK(spot.text == "node 1 (leaf, parameter 0.weight) value holds -inf at element 1 of [2]");
   (void)loss;
+}
+
+// Nodes that store into a gradient buffer nothing has written yet (Node::in_grad_fresh)
+// must give the values that adding into zeros gives: the same backward is run with the
+// leaves' gradients unallocated and with them prefilled with zeros. Sizes reach the
+// parallel paths (>= 2^15 elements). x also feeds a node recorded before the one under
+// test, whose backward runs after it: its term is then added to the stored one.
+TEST_CASE("a first gradient stored into a fresh buffer equals one added to zeros") {
+  using Build = std::function<Var(Graph&, Var, Var)>;
+  const std::vector<std::pair<const char*, Build>> cases = {
+      {"relu", [](Graph&, Var x, Var) { return relu(x); }},
+      {"add", [](Graph&, Var x, Var b) { return add(x, b); }},
+      {"add_relu", [](Graph&, Var x, Var b) { return add_relu(x, b); }},
+      {"batchnorm_relu", [](Graph& g, Var x, Var) {
+         return batch_norm(x, g.leaf(Tensor::full({8}, 1.5f)), g.leaf(Tensor::full({8}, 0.1f)), 1e-5f, nullptr, true); }},
+      {"conv2d (Winograd)", [](Graph& g, Var x, Var) {
+         Rng r(3);
+         return conv2d(x, g.leaf(test::randn({8, 8, 3, 3}, r, 0.2f)), Var{}, 1, 1); }},
+  };
+  Rng rng(11);
+  const Tensor x0 = test::randn({16, 8, 16, 16}, rng), b0 = test::randn({16, 8, 16, 16}, rng);
+  const Tensor seed = test::randn({16, 8, 16, 16}, rng);
+  for (const auto& [name, build] : cases) {
+    std::vector<Tensor> grads[2];
+    for (int prefill = 0; prefill < 2; ++prefill) {
+      Graph g;
+      Var x = g.leaf(x0), b = g.leaf(b0);
+      if (prefill) x.node->grad = Tensor::zeros(x.shape()), b.node->grad = Tensor::zeros(b.shape());
+      Var z = mul_scalar(x, 0.5f);
+      Var y = add(build(g, x, b), z);
+      g.backward(y, seed);
+      grads[prefill] = {x.grad(), b.grad()};
+    }
+    INFO(name);
+    for (int k = 0; k < 2; ++k) {
+      const Tensor &fresh = grads[0][k], &zeroed = grads[1][k];
+      if (!fresh.defined()) {  // b unused by this node
+        CHECK(first_non_finite(zeroed) < 0);
+        continue;
+      }
+      int64_t differ = 0;
+      for (int64_t i = 0; i < fresh.numel(); ++i) differ += fresh[i] != zeroed[i];
+      CHECK(differ == 0);
+    }
+  }
 }

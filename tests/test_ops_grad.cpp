@@ -23,6 +23,12 @@ std::vector<GradRow> test::op_rows() {
   return {
       {"add", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({3, 4}, r)); return Built{add(a, b), {a, b}}; }},
       {"add", [](Graph& g, Rng& r) { Var a = g.leaf(randn({2, 3, 2, 2}, r)), b = g.leaf(randn({3}, r)); return Built{add(a, b), {a, b}}; }},
+      {"add_relu", [](Graph& g, Rng& r) {  // |a + b| >= 0.3: clear of the kink
+         Var a = g.leaf(away_from_zero({3, 4}, r, 0.5f)), b = g.leaf(uniform({3, 4}, r, -0.2f, 0.2f));
+         return Built{add_relu(a, b), {a, b}}; }},
+      {"add_relu", [](Graph& g, Rng& r) {
+         Var a = g.leaf(away_from_zero({2, 3, 2, 2}, r, 0.5f)), b = g.leaf(uniform({3}, r, -0.2f, 0.2f));
+         return Built{add_relu(a, b), {a, b}}; }},
       {"sub", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({4}, r)); return Built{sub(a, b), {a, b}}; }},
       {"mul", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({3, 1}, r)); return Built{mul(a, b), {a, b}}; }},
       {"mul", [](Graph& g, Rng& r) { Var a = g.leaf(randn({3, 4}, r)), b = g.leaf(randn({3, 4}, r)); return Built{mul(a, b), {a, b}}; }},

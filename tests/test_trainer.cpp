@@ -40,6 +40,25 @@ bool same_weights(Model& a, Model& b) {
     if (!test::bit_equal(wa[i], wb[i])) return false;
   return true;
 }
+// One epoch over n random images of info's input shape (labels random), trained at 1
+// thread and at 2 from the same seed: the weights must agree bit for bit.
+void same_for_1_and_2_threads(const ModelInfo& info, uint64_t seed, int64_t n, const TrainOptions& o,
+                              uint64_t data_seed) {
+  Rng rng(data_seed);
+  const Shape& in = info.input;
+  Dataset train{test::randn({n, in[0], in[1], in[2]}, rng), std::vector<int>(size_t(n)), {}};
+  for (int& y : train.y) y = static_cast<int>(rng.below(uint64_t(info.classes)));
+  const int keep = num_threads();
+  Model a = make_model(info, seed), b = make_model(info, seed);
+  set_num_threads(1);
+  Trainer(a, o).train_epoch(train);
+  set_num_threads(2);
+  Trainer tb(b, o);
+  tb.train_epoch(train);
+  set_num_threads(keep);
+  CHECK(tb.step() == n / o.batch);
+  CHECK(same_weights(a, b));
+}
 }  // namespace
 
 TEST_CASE("a small CNN learns the blob task") {
@@ -75,23 +94,11 @@ TEST_CASE("count-cnn with a group-total loss: bit-identical weights after 50 ste
   // Batches of 32 16x16 images: the Winograd convolutions run in 2 chunks of images, so
   // the two threads really split them; ce + total_nll over groups of 8, K = 30. (The
   // 200-step test above runs the small CNN; 50 steps here keep the suite quick.)
-  Rng rng(21);
-  Dataset train{test::randn({1600, 1, 16, 16}, rng), std::vector<int>(1600), {}};
-  for (int& y : train.y) y = static_cast<int>(rng.below(30));
   TrainOptions o;
   o.batch = 32;
   o.lr = 0.01f;
-  const int keep = num_threads();
-  Model a = make_model({"count-cnn", Shape{1, 16, 16}, "ce+total_nll:group=8", 30, 0, 1, {}, {}, 0}, 3);
-  Model b = make_model({"count-cnn", Shape{1, 16, 16}, "ce+total_nll:group=8", 30, 0, 1, {}, {}, 0}, 3);
-  set_num_threads(1);
-  Trainer(a, o).train_epoch(train);
-  set_num_threads(2);
-  Trainer tb(b, o);
-  tb.train_epoch(train);
-  set_num_threads(keep);
-  CHECK(tb.step() == 50);
-  CHECK(same_weights(a, b));
+  same_for_1_and_2_threads({"count-cnn", Shape{1, 16, 16}, "ce+total_nll:group=8", 30, 0, 1, {}, {}, 0}, 3, 1600,
+                           o, 21);
 }
 
 TEST_CASE("resuming from a checkpoint continues the same run bit for bit") {
@@ -196,4 +203,14 @@ TEST_CASE("augmented training is deterministic and resumes bit for bit") {
   t2.resume(dir.file("c.ogm"));
   t2.train_epoch(train);
   CHECK(same_weights(straight, resumed));
+}
+
+TEST_CASE("resnet8 (batchnorm, residual blocks, fused relus): bit-identical weights after 20 steps, 1 and 2 threads") {
+  // 16 RGB images of 16x16 per batch: the 16-channel activations hold 65,536 values, so
+  // batchnorm, add_relu and the convolutions all take their parallel paths.
+  TrainOptions o;
+  o.batch = 16;
+  o.lr = 0.05f;
+  o.momentum = 0.9f;
+  same_for_1_and_2_threads({"resnet8", Shape{3, 16, 16}, "ce", 10, 0, 1, {}, {}, 0}, 4, 320, o, 22);
 }
