@@ -34,27 +34,13 @@ ap.add_argument("--batch", type=int, default=64)
 ap.add_argument("--classes", type=int, default=10)
 opt = ap.parse_args()
 
-# Thread settings must be in the environment before torch loads OpenBLAS / OpenMP.
-os.environ["OMP_NUM_THREADS"] = str(opt.threads)
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-
 import time  # noqa: E402
 
-import torch  # noqa: E402
+from torch_common import load_torch, peak_rss_mb  # noqa: E402
+
+torch = load_torch(opt.threads, 1)
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-
-torch.set_num_threads(opt.threads)
-torch.backends.mkldnn.enabled = True
-torch.manual_seed(0)
-
-
-def peak_rss_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
 
 
 def conv3(cin, cout, stride=1):
