@@ -97,12 +97,15 @@ void put_model(Checkpoint& ck, const Model& m) {
   put_tensors(ck, m.net->buffers(), "buffer.");
 }
 
+std::string stored_architecture(const Checkpoint& ck) {
+  return ck.meta.count("architecture") ? ck.meta.at("architecture") : ck.meta_at("model");
+}
+
 Model get_model(const Checkpoint& ck) {
   OG_CHECK(ck.meta.count("format") && ck.meta.at("format") == "ordgrad-model", ck.source,
            ": not an ordgrad model file (no model metadata)");
   ModelInfo info;
-  // Older files name an alias under "model"; the alias expands to the same network.
-  info.architecture = ck.meta.count("architecture") ? ck.meta.at("architecture") : ck.meta_at("model");
+  info.architecture = stored_architecture(ck);
   info.input = parse_shape(ck.meta_at("input"), ck.source);
   info.loss = ck.meta_at("loss");
   const int64_t classes = ck.meta_int("classes"), offset = ck.meta_int("label_offset");

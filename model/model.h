@@ -52,6 +52,9 @@ struct Model {
 Model make_model(const ModelInfo& info, uint64_t seed, int64_t max_params = -1);
 // Add the model's metadata, parameters and buffers to a checkpoint.
 void put_model(Checkpoint& ck, const Model& m);
+// The architecture a model file or checkpoint names, as it stores it (older files
+// name an alias under "model"; it expands to the same network).
+std::string stored_architecture(const Checkpoint& ck);
 // Rebuild and fill the model stored in a loaded checkpoint.
 Model get_model(const Checkpoint& ck);
 // Load a model file written by `ordgrad train` (model.ogm or a checkpoint).

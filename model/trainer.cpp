@@ -235,8 +235,7 @@ std::map<std::string, std::string> Trainer::resume(const std::string& path) {
            "', resuming with '", name, "'");
   OG_CHECK(ck.meta_at("loss") == model_.info.loss, path, ": trained with loss '", ck.meta_at("loss"),
            "', resuming with '", model_.info.loss, "'");
-  const std::string arch = canonical_architecture(ck.meta.count("architecture") ? ck.meta.at("architecture")
-                                                                                 : ck.meta_at("model"));
+  const std::string arch = canonical_architecture(stored_architecture(ck));
   OG_CHECK(arch == model_.info.architecture, path, ": holds architecture '", arch, "', not '",
            model_.info.architecture, "'");
   get_tensors(ck, model_.net->parameters(), "param.");
