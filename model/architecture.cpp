@@ -173,48 +173,48 @@ std::string print(const std::vector<Layer>& net) {
   return s;
 }
 
+std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s, Ctx& c);
+
+// res(...): the body, and the projection that joins x to it where the shape changes.
+std::unique_ptr<Module> build_res(const Layer& l, Shape& s, Ctx& c) {
+  const Shape in = s;
+  auto body = build_seq(l.body, s, c);
+  std::unique_ptr<Module> proj;
+  if (s != in) {
+    c.need(s.nd == in.nd && (s.nd == 1 || s.nd == 3), l,
+           cat("its body maps ", in, " to ", s, ", which no projection can join"));
+    if (s.nd == 1) {
+      c.budget.take(Linear::parameter_count(int(in[0]), int(s[0]), true));
+      proj = std::make_unique<Linear>(int(in[0]), int(s[0]), c.rng);
+    } else {
+      int64_t stride = 0;  // the smallest that maps H -> H' and W -> W' as a 1x1 conv
+      for (int64_t t = 255; t >= 1; --t)
+        if ((in[1] - 1) / t + 1 == s[1] && (in[2] - 1) / t + 1 == s[2]) stride = t;
+      c.need(stride > 0, l, cat("its body maps ", in, " to ", s, ", which no 1x1 convolution with one stride matches"));
+      c.budget.take(Conv2d::parameter_count(int(in[0]), int(s[0]), 1, true));
+      proj = std::make_unique<Conv2d>(int(in[0]), int(s[0]), 1, int(stride), 0, c.rng);
+    }
+  }
+  return std::make_unique<Residual>(std::move(body), std::move(proj));
+}
+
+// Sets the module's fused relu if it has one; false if it has none.
+bool fuse_relu_into(Module& m) {
+  if (auto* cv = dynamic_cast<Conv2d*>(&m)) return cv->fuse_relu = true;
+  if (auto* d = dynamic_cast<Linear*>(&m)) return d->fuse_relu = true;
+  if (auto* bn = dynamic_cast<BatchNorm*>(&m)) return bn->fuse_relu = true;
+  if (auto* r = dynamic_cast<Residual*>(&m)) return r->fuse_relu = true;
+  return false;
+}
+
 // The modules of a layer list, shape threaded through; a relu after conv, dense, bn
 // or res(...) is fused into it (the same values; one node and one pass fewer each way).
 std::unique_ptr<Sequential> build_seq(const std::vector<Layer>& layers, Shape& s, Ctx& c) {
   auto seq = std::make_unique<Sequential>();
   for (size_t i = 0; i < layers.size(); ++i) {
     const Layer& l = layers[i];
-    if (l.word == "res") {
-      const Shape in = s;
-      auto body = build_seq(l.body, s, c);
-      std::unique_ptr<Module> proj;
-      if (s != in) {
-        c.need(s.nd == in.nd && (s.nd == 1 || s.nd == 3), l,
-               cat("its body maps ", in, " to ", s, ", which no projection can join"));
-        if (s.nd == 1) {
-          c.budget.take(Linear::parameter_count(int(in[0]), int(s[0]), true));
-          proj = std::make_unique<Linear>(int(in[0]), int(s[0]), c.rng);
-        } else {
-          int64_t stride = 0;  // the smallest that maps H -> H' and W -> W' as a 1x1 conv
-          for (int64_t t = 255; t >= 1; --t)
-            if ((in[1] - 1) / t + 1 == s[1] && (in[2] - 1) / t + 1 == s[2]) stride = t;
-          c.need(stride > 0, l, cat("its body maps ", in, " to ", s, ", which no 1x1 convolution with one stride matches"));
-          c.budget.take(Conv2d::parameter_count(int(in[0]), int(s[0]), 1, true));
-          proj = std::make_unique<Conv2d>(int(in[0]), int(s[0]), 1, int(stride), 0, c.rng);
-        }
-      }
-      auto block = std::make_unique<Residual>(std::move(body), std::move(proj));
-      if (i + 1 < layers.size() && layers[i + 1].word == "relu") {
-        block->fuse_relu = true;
-        ++i;
-      }
-      seq->add(std::move(block));
-      continue;
-    }
-    std::unique_ptr<Module> m = find_word(l.word)->build(l, s, c);
-    if (i + 1 < layers.size() && layers[i + 1].word == "relu") {
-      bool fused = true;
-      if (auto* cv = dynamic_cast<Conv2d*>(m.get())) cv->fuse_relu = true;
-      else if (auto* d = dynamic_cast<Linear*>(m.get())) d->fuse_relu = true;
-      else if (auto* bn = dynamic_cast<BatchNorm*>(m.get())) bn->fuse_relu = true;
-      else fused = false;
-      if (fused) ++i;
-    }
+    std::unique_ptr<Module> m = l.word == "res" ? build_res(l, s, c) : find_word(l.word)->build(l, s, c);
+    if (i + 1 < layers.size() && layers[i + 1].word == "relu" && fuse_relu_into(*m)) ++i;
     seq->add(std::move(m));
   }
   return seq;
@@ -259,21 +259,23 @@ std::string alias_text(const std::string& name) {
   return "";
 }
 
+std::string resolve(const std::string& name_or_text) {
+  const std::string alias = alias_text(name_or_text);
+  return alias.empty() ? name_or_text : alias;
+}
+
 }  // namespace
 
 std::string canonical_architecture(const std::string& name_or_text) {
-  const std::string alias = alias_text(name_or_text);
-  const std::string& text = alias.empty() ? name_or_text : alias;
+  const std::string text = resolve(name_or_text);
   Rng unused(0);
   ParamBudget none;
-  Ctx c{text, unused, none};
-  return print(Parser(c).parse());
+  return print(Parser(Ctx{text, unused, none}).parse());
 }
 
 std::unique_ptr<Sequential> build_architecture(const std::string& name_or_text, const Shape& input, Rng& rng,
                                                ParamBudget& budget, Shape* output) {
-  const std::string alias = alias_text(name_or_text);
-  const std::string& text = alias.empty() ? name_or_text : alias;
+  const std::string text = resolve(name_or_text);
   Ctx c{text, rng, budget};
   const std::vector<Layer> layers = Parser(c).parse();
   Shape s = input;
