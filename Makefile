@@ -74,8 +74,11 @@ CLI_OBJ := $(filter-out $(BUILD)/apps/main.o,$(APP_OBJ))
 $(TEST_BIN): $(TEST_OBJ) $(CLI_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
+# Outside the sanitizer build, scripts/checks/*.sh run after the suites (one case each):
+# they build other configurations and programs against an installed prefix.
 test: deps $(TEST_BIN) $(BIN)
-	@$(SAN_ENV) OMP_NUM_THREADS=2 ORDGRAD_BIN=$(BIN) bash scripts/run-tests.sh $(TEST_BIN)
+	@$(SAN_ENV) OMP_NUM_THREADS=2 ORDGRAD_BIN=$(BIN) ORDGRAD_BUILD=$(BUILD) \
+	  $(if $(filter asan,$(MODE)),,ORDGRAD_CHECKS=1) bash scripts/run-tests.sh $(TEST_BIN)
 
 demo: all
 	./$(BIN) demo
