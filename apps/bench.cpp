@@ -17,7 +17,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/data.h"
+#include "model/data.h"
 #include "core/parallel.h"
 #include "apps/profile.h"
 #include "io/idx.h"

@@ -16,10 +16,12 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "model/heads.h"
-#include "apps/data.h"
+#include "model/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
+#include "core/atomic_file.h"
 #include "core/parallel.h"
+#include "model/fit.h"
 
 namespace og::cli {
 
@@ -129,7 +131,7 @@ int run_compare(int argc, char** argv) {
       prepare_inputs(tr.x, model.info);
       prepare_inputs(te.x, model.info);
       Trainer trainer(model, opt);
-      while (trainer.epoch() < opt.epochs) trainer.train_epoch(tr);
+      fit(trainer, tr, nullptr, FitOptions{});
       const Tensor outputs = predict(model, te.x);
       std::vector<int> pred = predict_classes(LossSpec::parse(model.info.loss), outputs, model.info.classes);
       if (merged)

@@ -20,31 +20,19 @@
 #include <numeric>
 
 #include "apps/args.h"
+#include "apps/curves.h"
+#include "core/atomic_file.h"
 #include "apps/commands.h"
 #include "model/heads.h"
-#include "apps/data.h"
+#include "model/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
 #include "io/counting.h"
-#include "losses/group_total.h"
+#include "model/fit.h"
+#include "model/group_eval.h"
 
 namespace og::cli {
-
-Dataset demo_dataset(bool train) {  // a small ordinal table (`--data demo`), for quick runs and tests
-  const int64_t N = train ? 4000 : 1000, F = 8;
-  Rng rng(train ? 2024 : 2025);
-  Dataset d{Tensor::empty({N, F}), std::vector<int>(N), {}};
-  for (int64_t i = 0; i < N; ++i) {
-    float* x = d.x.data() + i * F;
-    for (int64_t f = 0; f < F; ++f) x[f] = rng.normal();
-    const float s = x[0] + 0.5f * x[1] - 0.5f * x[2] + 0.4f * x[3] * x[4] +
-                    0.3f * std::sin(3.0f * x[5]) + 0.2f * rng.normal();
-    const float t = std::max(0.0f, s + 1.2f);
-    d.y[i] = std::min(9, static_cast<int>(1.2f * t * t));
-  }
-  return d;
-}
 
 int run_demo(int argc, char** argv) {
   Args a("demo", {
@@ -89,19 +77,18 @@ int run_demo(int argc, char** argv) {
   opt.epochs = a.integer("epochs");
   opt.schedule = "cosine";
   Trainer trainer(model, opt);
-  Series train_loss{"train loss", {}, {}, {}}, val_loss{"validation loss", {}, {}, {}}, val_mae{"validation MAE", {}, {}, {}};
-  while (trainer.epoch() < opt.epochs) {
-    const EpochStats st = trainer.train_epoch(train.data);
-    const Evaluation ev = evaluate(model, val.data);
-    const double m = og::mae(val.data.y, ev.predicted);
+  FitOptions fo;
+  fo.out = run_dir;
+  TrainingCurves curves(out + "/curves.svg", "Training curves (" + a.str("loss") + ")", "validation");
+  FitCallbacks cb;
+  cb.on_epoch = [&](const EpochReport& r) {
     std::printf("   epoch %2ld | train loss %.4f | val loss %.4f | val MAE %.3f | %.1f s, %.0f img/s\n",
-                static_cast<long>(st.epoch), st.loss, ev.loss, m, st.seconds, st.images_per_second);
+                static_cast<long>(r.train.epoch), r.train.loss, r.heldout_loss, r.heldout_mae, r.train.seconds,
+                r.train.images_per_second);
     std::fflush(stdout);
-    for (Series* s : {&train_loss, &val_loss, &val_mae}) s->x.push_back(double(st.epoch));
-    train_loss.y.push_back(st.loss), val_loss.y.push_back(ev.loss), val_mae.y.push_back(m);
-    trainer.save(run_dir + "/checkpoint.ogm");
-  }
-  trainer.save(run_dir + "/model.ogm");
+    curves.add(r);
+  };
+  fit(trainer, train.data, &val.data, fo, cb);
 
   std::printf("== 3. test set, per image and per group of %d\n", G);
   const LossSpec spec = LossSpec::parse(model.info.loss);
@@ -115,32 +102,26 @@ int run_demo(int argc, char** argv) {
   const double baseline = og::mae(test.data.y, std::vector<int>(test.data.y.size(), median));
   std::printf("   MAE %.3f (predicting the training median %d: %.3f) | accuracy %.1f%% | off by <= 1: %.1f%% | QWK %.3f | AMAE %.3f\n",
               r.mae, median, baseline, 100 * r.accuracy, 100 * r.off_by_one, r.qwk, r.amae);
-  const int64_t groups = test.data.size() / G;
-  std::vector<int> totals(groups, 0);
-  std::vector<double> med(groups), lo80(groups), hi80(groups), lo95(groups), hi95(groups), base(groups, G * median);
-  for (int64_t g = 0; g < groups; ++g) {
-    const std::vector<double> D = total_distribution(probs.data() + g * G * K, G, K);
-    const TotalPrediction p80 = predict_total(D.data(), int(D.size()), 0.8), p95 = predict_total(D.data(), int(D.size()), 0.95);
-    for (int i = 0; i < G; ++i) totals[g] += test.data.y[g * G + i];
-    med[g] = p80.median, lo80[g] = p80.lo, hi80[g] = p80.hi, lo95[g] = p95.lo, hi95[g] = p95.hi;
-  }
+  const GroupScores gs = score_totals(probs, test.data.y, G);
+  std::vector<double> med(gs.groups), base(gs.groups, G * median);
+  for (int64_t g = 0; g < gs.groups; ++g) med[g] = gs.forecasts[g].p80.median;
   std::printf("   totals of %ld groups: MAE %.2f (8 x training median: %.2f) | 80%% intervals cover %.1f%% | 95%% cover %.1f%%\n",
-              static_cast<long>(groups), total_mae(totals, med), total_mae(totals, base),
-              100 * interval_coverage(totals, lo80, hi80), 100 * interval_coverage(totals, lo95, hi95));
+              static_cast<long>(gs.groups), gs.mae, total_mae(gs.truth, base), 100 * gs.coverage80,
+              100 * gs.coverage95);
 
   std::printf("== 4. a few test groups\n   group  true total  predicted (median)  80%% interval  95%% interval\n");
-  for (int64_t g = 0; g < std::min<int64_t>(groups, 5); ++g)
-    std::printf("   %5ld  %10d  %18.0f  %5.0f..%-6.0f %5.0f..%-6.0f\n", static_cast<long>(g), totals[g], med[g], lo80[g],
-                hi80[g], lo95[g], hi95[g]);
+  for (int64_t g = 0; g < std::min<int64_t>(gs.groups, 5); ++g) {
+    const TotalForecast& f = gs.forecasts[g];
+    std::printf("   %5ld  %10d  %18d  %5d..%-6d %5d..%-6d\n", static_cast<long>(g), gs.truth[g], f.p80.median,
+                f.p80.lo, f.p80.hi, f.p95.lo, f.p95.hi);
+  }
 
   std::printf("== 5. pictures\n");
-  plot_lines(out + "/curves.svg", "Training curves (" + a.str("loss") + ")", "epoch", "loss / MAE",
-             {train_loss, val_loss, val_mae});
   plot_heatmap(out + "/confusion.svg", "Test confusion matrix (rows: true count, columns: predicted)", r.confusion,
                "predicted count", "true count");
-  const std::vector<Series> curves = loss_curves({"ce", "rps", "ev_l1", "ce+0.5*rps", "cdw_ce", "clm"}, K, 15, 2.0);
+  const std::vector<Series> explained = loss_curves({"ce", "rps", "ev_l1", "ce+0.5*rps", "cdw_ce", "clm"}, K, 15, 2.0);
   plot_lines(out + "/explain.svg", "Which losses reward being close? True count 15, prediction peaked at j",
-             "count j the prediction is peaked at", "loss", curves);
+             "count j the prediction is peaked at", "loss", explained);
   std::printf("   %s/curves.svg  training curves\n   %s/confusion.svg  test confusion matrix\n"
               "   %s/explain.svg  each loss against a prediction peaked at every count (true count 15)\n",
               out.c_str(), out.c_str(), out.c_str());

@@ -12,40 +12,14 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "model/heads.h"
-#include "apps/data.h"
+#include "model/data.h"
+#include "model/trainer.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
-#include "losses/group_total.h"
+#include "model/group_eval.h"
 
 namespace og::cli {
-
-namespace {
-struct GroupReport {
-  double mae = 0, crps = 0, coverage80 = 0, coverage95 = 0;
-  int64_t groups = 0;
-};
-
-GroupReport group_report(const Tensor& probs, const std::vector<int>& y, int G, int K) {
-  const int64_t N = probs.shape()[0];
-  OG_CHECK(G >= 1 && N >= G, "eval: --group ", G, " is more than the ", N, " examples");
-  const int64_t groups = N / G, len = int64_t(G) * (K - 1) + 1;
-  Tensor dist = Tensor::empty({groups, len});
-  std::vector<int> totals(groups, 0);
-  std::vector<double> median(groups), lo80(groups), hi80(groups), lo95(groups), hi95(groups);
-  for (int64_t g = 0; g < groups; ++g) {
-    const std::vector<double> D = total_distribution(probs.data() + g * G * K, G, K);
-    for (int64_t t = 0; t < len; ++t) dist[g * len + t] = static_cast<float>(D[t]);
-    for (int i = 0; i < G; ++i) totals[g] += y[g * G + i];
-    const TotalPrediction p80 = predict_total(D.data(), int(len), 0.8);
-    const TotalPrediction p95 = predict_total(D.data(), int(len), 0.95);
-    median[g] = p80.median;
-    lo80[g] = p80.lo, hi80[g] = p80.hi, lo95[g] = p95.lo, hi95[g] = p95.hi;
-  }
-  return {total_mae(totals, median), total_crps(totals, dist), interval_coverage(totals, lo80, hi80),
-          interval_coverage(totals, lo95, hi95), groups};
-}
-}  // namespace
 
 int run_eval(int argc, char** argv) {
   Args a("eval", {
@@ -69,6 +43,7 @@ int run_eval(int argc, char** argv) {
   const int G = a.integer("group");
   OG_CHECK(G >= 0, "eval: --group must be >= 0, got ", G);
   Model model = load_model(a.str("model"));
+  if (G > 0) require_total_head(model.info, "eval --group");
   const Shape& in = model.info.input;  // images are decoded at the model's size (as in predict)
   NamedData d = load_named(a.str("data"), "test",
                            DataOptions{a.str("weight-column"), a.number("test-fraction"),
@@ -88,12 +63,8 @@ int run_eval(int argc, char** argv) {
   const Tensor probs = class_probs(spec, outputs, K);
   const std::vector<int> pred = predict_classes(spec, outputs, K, rule);
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
-  GroupReport gr;
-  if (G > 0) {
-    OG_CHECK(model.info.head() == Head::softmax, "eval: --group needs a softmax head; the model's loss is '",
-             model.info.loss, "'");
-    gr = group_report(probs, d.data.y, G, K);
-  }
+  GroupScores gr;
+  if (G > 0) gr = score_totals(probs, d.data.y, G);
   if (a.has("plot"))
     plot_heatmap(a.str("plot"), "Confusion matrix of " + a.str("model") + " on " + a.str("data"), r.confusion,
                  "predicted class", "true class");

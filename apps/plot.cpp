@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/data.h"
+#include "core/atomic_file.h"
 #include "core/check.h"
 
 namespace og::cli {

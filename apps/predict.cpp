@@ -11,9 +11,11 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "model/heads.h"
-#include "apps/data.h"
+#include "model/data.h"
+#include "model/trainer.h"
+#include "core/atomic_file.h"
 #include "core/parallel.h"
-#include "losses/group_total.h"
+#include "model/group_eval.h"
 
 namespace og::cli {
 
@@ -39,6 +41,7 @@ int run_predict(int argc, char** argv) {
   const int G = a.integer("group"), top = a.integer("top"), limit = a.integer("limit");
   OG_CHECK(G >= 0 && top >= 1 && limit >= 0, "predict: --group, --top and --limit must be >= 0 (top >= 1)");
   Model model = load_model(a.str("model"));
+  if (G > 0) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
   const Shape& in = model.info.input;
   NamedData d = load_named(a.str("data"), "test",
@@ -79,19 +82,14 @@ int run_predict(int argc, char** argv) {
   if (a.has("csv")) write_text_atomic(a.str("csv"), csv.str());
 
   if (G > 0) {
-    OG_CHECK(model.info.head() == Head::softmax, "predict: --group needs a softmax head; the model's loss is '",
-             model.info.loss, "'");
-    OG_CHECK(N >= G, "predict: --group ", G, " is more than the ", N, " examples");
+    const std::vector<TotalForecast> f = forecast_totals(probs, G);
     std::printf("\ngroups of %d: the total of their labels\n%-6s %6s %7s %8s %12s %12s\n", G, "group", "true",
                 "median", "mean", "80% interval", "95% interval");
-    for (int64_t g = 0; g < N / G && (limit == 0 || g < limit); ++g) {
-      const std::vector<double> D = total_distribution(probs.data() + g * G * K, G, K);
-      const TotalPrediction p80 = predict_total(D.data(), int(D.size()), 0.8);
-      const TotalPrediction p95 = predict_total(D.data(), int(D.size()), 0.95);
+    const int shift = G * off;  // totals in the file's labels: each item adds the offset
+    for (int64_t g = 0; g < int64_t(f.size()) && (limit == 0 || g < limit); ++g) {
       int truth = 0;
       for (int i = 0; i < G; ++i) truth += d.data.y[g * G + i];
-      // Totals are reported in the file's labels: each item adds the offset.
-      const int shift = G * off;
+      const TotalPrediction &p80 = f[g].p80, &p95 = f[g].p95;
       std::printf("%-6ld %6d %7d %8.2f %5d..%-6d %5d..%-6d\n", static_cast<long>(g), truth + shift,
                   p80.median + shift, p80.mean + shift, p80.lo + shift, p80.hi + shift, p95.lo + shift,
                   p95.hi + shift);

@@ -1,14 +1,8 @@
-// train.cpp — `ordgrad train`: train a model, checkpoint every epoch, log to CSV.
-//
-// DIR (--out) holds the run: checkpoint.ogm (every epoch: model, optimiser, Rng,
-// epoch), best.ogm (the epoch with the lowest held-out MAE), model.ogm (the final
-// model), log.csv (one row per epoch). The held-out set is the validation split of
-// an image folder, else the test split. curves.svg draws the epochs of this
-// invocation (log.csv keeps all of them across resumes). All files are
-// written through a temporary file and a rename, so a crash never leaves a half file.
-// A failed epoch (e.g. a NaN/Inf, model/trainer.h) stops the run with one line
-// naming the node and step; checkpoint.ogm keeps the last finished epoch and no
-// model.ogm is written.
+// train.cpp — `ordgrad train`: flags to a model and TrainOptions, then the library's
+// fit loop (model/fit.h), which keeps the run directory --out: checkpoint.ogm,
+// best.ogm, model.ogm, log.csv. The held-out set is the validation split of an image
+// folder, else the test split. curves.svg draws the epochs of this invocation (log.csv
+// keeps all of them across resumes).
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -20,12 +14,15 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/data.h"
+#include "model/data.h"
 #include "apps/plot.h"
+#include "apps/curves.h"
 #include "apps/progress.h"
+#include "core/atomic_file.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
 #include "losses/class_weights.h"
+#include "model/fit.h"
 
 namespace og::cli {
 
@@ -60,6 +57,8 @@ int run_train(int argc, char** argv) {
                       {"threads", "2", "OpenMP threads"},
                       {"out", "", "run directory (required): model.ogm, checkpoint.ogm, log.csv"},
                       {"resume", "", "continue from a checkpoint.ogm"},
+                      {"monitor", "mae", "held-out value that picks best.ogm and stops early: mae or loss"},
+                      {"patience", "0", "stop after this many epochs without a better held-out value (0 = never)"},
                       {"quiet", "", "no per-epoch lines", true},
                   });
   if (!a.parse(argc, argv, 2)) return 0;
@@ -120,64 +119,46 @@ int run_train(int argc, char** argv) {
   prepare_inputs(train.data.x, model.info);
   prepare_inputs(test.data.x, model.info);
 
-  make_dirs(out);
   const bool quiet = a.flag("quiet");
   if (!quiet)
     std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, batch %d, %d threads, BLAS %s\n",
                 info.architecture.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),
                 opt.optimizer.c_str(), opt.lr, opt.batch, num_threads(), blas_config());
-  std::ostringstream log;
-  std::ifstream old_log(out + "/log.csv");
-  if (a.has("resume") && old_log) log << old_log.rdbuf();  // keep the earlier epochs' rows
-  else log << "epoch,train_loss,train_accuracy," << held << "_loss," << held << "_accuracy," << held
-           << "_mae,seconds,images_per_second\n";
-  // best.ogm: the epoch with the lowest held-out MAE (its value is kept in the file).
-  double best_mae = 1e300;
-  if (a.has("resume") && std::ifstream(out + "/best.ogm"))
-    best_mae = std::strtod(load_checkpoint(out + "/best.ogm").meta_at("heldout_mae").c_str(), nullptr);
-  Series curve_train{"train loss", {}, {}, {}}, curve_held{std::string(held) + " loss", {}, {}, {}},
-      curve_mae{std::string(held) + " MAE", {}, {}, {}};
-  bool wrote_checkpoint = false;
-  while (trainer.epoch() < opt.epochs) {
-    Progress bar("train");
-    EpochStats st;
-    try {
-      st = trainer.train_epoch(train.data, [&](int64_t done, int64_t total, double l) {
-        bar.update(done, total, l, opt.batch);
-      });
-    } catch (const Error& e) {  // e.g. the non-finite guard: say what is left on disk
-      bar.clear();
-      std::string kept = "; no checkpoint was written by this run";
-      if (wrote_checkpoint) kept = cat("; ", out, "/checkpoint.ogm holds epoch ", trainer.epoch());
-      else if (a.has("resume")) kept = cat("; ", a.str("resume"), " (epoch ", trainer.epoch(), ") is untouched");
-      throw Error(e.what() + kept);
-    }
-    Evaluation ev = evaluate(model, test.data);
-    const double mae = og::mae(test.data.y, ev.predicted);
+  FitOptions fo;
+  fo.out = out;
+  fo.heldout = held;
+  fo.monitor = a.str("monitor");
+  fo.patience = a.integer("patience");
+  fo.resumed = a.has("resume");
+  fo.resumed_from = a.str("resume");
+  fo.meta = plan;
+  TrainingCurves curves(out + "/curves.svg", "Training curves: " + info.architecture + ", loss " + info.loss, held);
+  Progress bar("train");
+  FitCallbacks cb;
+  cb.on_step = [&](int64_t done, int64_t total, double l) { bar.update(done, total, l, opt.batch); };
+  cb.on_epoch = [&](const EpochReport& r) {
+    bar = Progress("train");
+    const EpochStats& st = r.train;
     if (!quiet)
       std::printf("epoch %ld/%d | loss %.4f | train acc %.2f%% | %s loss %.4f | %s acc %.2f%% | %s MAE %.3f | %.1f s | %.0f img/s\n",
-                  static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, held, ev.loss, held,
-                  100 * ev.accuracy, held, mae, st.seconds, st.images_per_second);
+                  static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, held, r.heldout_loss, held,
+                  100 * r.heldout_accuracy, held, r.heldout_mae, st.seconds, st.images_per_second);
     std::fflush(stdout);
-    log << st.epoch << ',' << st.loss << ',' << st.accuracy << ',' << ev.loss << ',' << ev.accuracy << ','
-        << mae << ',' << st.seconds << ',' << st.images_per_second << '\n';
-    trainer.save(out + "/checkpoint.ogm", plan);
-    wrote_checkpoint = true;
-    if (mae < best_mae) {
-      best_mae = mae;
-      std::map<std::string, std::string> best = plan;
-      best["heldout_mae"] = cat(mae);
-      trainer.save(out + "/best.ogm", best);
-    }
-    write_text_atomic(out + "/log.csv", log.str());
-    for (Series* c : {&curve_train, &curve_held, &curve_mae}) c->x.push_back(double(st.epoch));
-    curve_train.y.push_back(st.loss), curve_held.y.push_back(ev.loss), curve_mae.y.push_back(mae);
-    plot_lines(out + "/curves.svg", "Training curves: " + info.architecture + ", loss " + info.loss, "epoch", "loss / MAE",
-               {curve_train, curve_held, curve_mae});
+    curves.add(r);
+  };
+  FitResult res;
+  try {
+    res = fit(trainer, train.data, &test.data, fo, cb);
+  } catch (const Error&) {
+    bar.clear();
+    throw;
   }
-  trainer.save(out + "/model.ogm", plan);
-  if (!quiet) std::printf("saved %s/model.ogm (last epoch) and %s/best.ogm (best %s MAE %.3f)\n", out.c_str(),
-                          out.c_str(), held, best_mae);
+  if (!quiet) {
+    if (res.stopped_early)
+      std::printf("stopped early: no better %s %s for %d epochs\n", held, fo.monitor.c_str(), fo.patience);
+    std::printf("saved %s/model.ogm (last epoch) and %s/best.ogm (best %s %s %.3f, epoch %ld)\n", out.c_str(),
+                out.c_str(), held, fo.monitor.c_str(), res.best_value, static_cast<long>(res.best_epoch));
+  }
   return 0;
 }
 

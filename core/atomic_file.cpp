@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <sys/stat.h>
 
 #include "core/check.h"
 
@@ -73,6 +75,19 @@ std::string write_file_atomic(const std::string& path, const void* data, size_t 
     remove_stale_temps(path);
   }
   return "";
+}
+
+void write_text_atomic(const std::string& path, const std::string& text) {
+  const std::string err = write_file_atomic(path, text.data(), text.size(), Sync::durable);
+  OG_CHECK(err.empty(), err);
+}
+
+void make_dirs(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  struct stat st;
+  const bool is_dir = stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  OG_CHECK(!ec && is_dir, "cannot create directory ", dir, ": ", ec ? ec.message() : "a file is in the way");
 }
 
 }  // namespace og

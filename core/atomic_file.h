@@ -36,4 +36,10 @@ void sync_parent_dir(const std::string& path);
 // (its write then fails cleanly at the rename; the target is untouched).
 void remove_stale_temps(const std::string& path);
 
+// The same for text, throwing og::Error with that line on failure (durable).
+void write_text_atomic(const std::string& path, const std::string& text);
+
+// Creates a directory and its parents if missing; og::Error naming it otherwise.
+void make_dirs(const std::string& dir);
+
 }  // namespace og

@@ -267,6 +267,10 @@ Tensor predict(Model& model, const Tensor& x, int batch) {
   return out;
 }
 
+Tensor predict_probs(Model& model, const Tensor& x, int batch) {
+  return class_probs(LossSpec::parse(model.info.loss), predict(model, x, batch), model.info.classes);
+}
+
 Evaluation evaluate(Model& model, const Dataset& data, int batch) {
   Evaluation ev;
   ev.outputs = predict(model, data.x, batch);

@@ -69,6 +69,8 @@ class Trainer {
                          const std::function<void(int64_t, int64_t, double)>& on_step = {});
 
   int64_t epoch() const { return epoch_; }
+  const TrainOptions& options() const { return opt_; }
+  Model& model() { return model_; }
   int64_t step() const { return step_; }
   const LossSpec& loss() const { return loss_; }
   // The loss node of outputs against a dataset's labels and weights.
@@ -105,5 +107,7 @@ Evaluation evaluate(Model& model, const Dataset& data, int batch = 256);
 
 // The outputs of the model on inputs x [N, ...], in eval mode.
 Tensor predict(Model& model, const Tensor& x, int batch = 256);
+// The class probabilities [N, K] of the model on inputs x (model/heads.h: class_probs).
+Tensor predict_probs(Model& model, const Tensor& x, int batch = 256);
 
 }  // namespace og

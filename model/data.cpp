@@ -1,21 +1,21 @@
-// data.cpp — named datasets and small file helpers for the subcommands.
-#include "apps/data.h"
+// data.cpp — named datasets (see data.h).
+#include "model/data.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
-#include "core/atomic_file.h"
 #include "io/idx.h"
+#include "core/rng.h"
 #include "io/images.h"
 
-namespace og::cli {
-
-Dataset demo_dataset(bool train);  // demo.cpp
+namespace og {
 
 namespace {
 bool is_directory(const std::string& path) {
@@ -114,15 +114,19 @@ void prepare_inputs(Tensor& x, const ModelInfo& info) {
   }
 }
 
-void make_dirs(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  OG_CHECK(!ec && is_directory(dir), "cannot create directory ", dir, ": ", ec ? ec.message() : "a file is in the way");
+Dataset demo_dataset(bool train) {
+  const int64_t N = train ? 4000 : 1000, F = 8;
+  Rng rng(train ? 2024 : 2025);
+  Dataset d{Tensor::empty({N, F}), std::vector<int>(N), {}};
+  for (int64_t i = 0; i < N; ++i) {
+    float* x = d.x.data() + i * F;
+    for (int64_t f = 0; f < F; ++f) x[f] = rng.normal();
+    const float s = x[0] + 0.5f * x[1] - 0.5f * x[2] + 0.4f * x[3] * x[4] +
+                    0.3f * std::sin(3.0f * x[5]) + 0.2f * rng.normal();
+    const float t = std::max(0.0f, s + 1.2f);
+    d.y[i] = std::min(9, static_cast<int>(1.2f * t * t));
+  }
+  return d;
 }
 
-void write_text_atomic(const std::string& path, const std::string& text) {
-  const std::string err = write_file_atomic(path, text.data(), text.size(), Sync::durable);
-  OG_CHECK(err.empty(), err);
-}
-
-}  // namespace og::cli
+}  // namespace og
