@@ -13,7 +13,7 @@
 #include "apps/commands.h"
 #include "model/heads.h"
 #include "model/data.h"
-#include "model/trainer.h"
+#include "model/inference.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
@@ -44,24 +44,14 @@ int run_eval(int argc, char** argv) {
   OG_CHECK(G >= 0, "eval: --group must be >= 0, got ", G);
   Model model = load_model(a.str("model"));
   if (G > 0) require_total_head(model.info, "eval --group");
-  const Shape& in = model.info.input;  // images are decoded at the model's size (as in predict)
-  NamedData d = load_named(a.str("data"), "test",
-                           DataOptions{a.str("weight-column"), a.number("test-fraction"),
-                                       static_cast<uint64_t>(a.integer("split-seed")),
-                                       model.info.label_offset, model.info.classes,
-                                       in.nd == 3 ? int(in[0]) : 1, in.nd == 3 ? int(in[1]) : 32,
-                                       in.nd == 3 ? int(in[2]) : 32});
-  OG_CHECK(d.input == model.info.input, "eval: the model expects inputs ", model.info.input, ", ",
-           a.str("data"), " has ", d.input);
   const int K = model.info.classes;
-  for (size_t i = 0; i < d.data.y.size(); ++i)
-    OG_CHECK(d.data.y[i] >= 0 && d.data.y[i] < K, "eval: label ", d.data.y[i] + model.info.label_offset,
-             " of example ", i, " in ", a.str("data"), " is outside the model's classes");
-  prepare_inputs(d.data.x, model.info);
-  const LossSpec spec = LossSpec::parse(model.info.loss);
-  const Tensor outputs = predict(model, d.data.x, a.integer("batch"));
-  const Tensor probs = class_probs(spec, outputs, K);
-  const std::vector<int> pred = predict_classes(spec, outputs, K, rule);
+  NamedData d = load_for_model(a.str("data"), model.info,
+                               DataOptions{a.str("weight-column"), a.number("test-fraction"),
+                                           static_cast<uint64_t>(a.integer("split-seed"))},
+                               "eval");
+  const Predictions p = predict_all(model, d.data.x, rule, a.integer("batch"));
+  const Tensor& probs = p.probs;
+  const std::vector<int>& pred = p.classes;
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
   GroupScores gr;
   if (G > 0) gr = score_totals(probs, d.data.y, G);

@@ -12,7 +12,7 @@
 #include "apps/commands.h"
 #include "model/heads.h"
 #include "model/data.h"
-#include "model/trainer.h"
+#include "model/inference.h"
 #include "core/atomic_file.h"
 #include "core/parallel.h"
 #include "model/group_eval.h"
@@ -43,18 +43,13 @@ int run_predict(int argc, char** argv) {
   Model model = load_model(a.str("model"));
   if (G > 0) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
-  const Shape& in = model.info.input;
-  NamedData d = load_named(a.str("data"), "test",
-                           DataOptions{a.str("weight-column"), a.number("test-fraction"),
-                                       static_cast<uint64_t>(a.integer("split-seed")), off, K,
-                                       in.nd == 3 ? int(in[0]) : 1, in.nd == 3 ? int(in[1]) : 32,
-                                       in.nd == 3 ? int(in[2]) : 32});
-  OG_CHECK(d.input == in, "predict: the model expects inputs ", in, ", ", a.str("data"), " has ", d.input);
-  prepare_inputs(d.data.x, model.info);
-  const LossSpec spec = LossSpec::parse(model.info.loss);
-  const Tensor outputs = predict(model, d.data.x);
-  const Tensor probs = class_probs(spec, outputs, K);
-  const std::vector<int> pred = predict_classes(spec, outputs, K, rule);
+  NamedData d = load_for_model(a.str("data"), model.info,
+                               DataOptions{a.str("weight-column"), a.number("test-fraction"),
+                                           static_cast<uint64_t>(a.integer("split-seed"))},
+                               "predict");
+  const Predictions pr = predict_all(model, d.data.x, rule);
+  const Tensor& probs = pr.probs;
+  const std::vector<int>& pred = pr.classes;
   const int64_t N = d.data.size();
 
   std::ostringstream csv;

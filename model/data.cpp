@@ -104,6 +104,20 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split,
                   "DIR[:train|:val|:test] with DIR/train.csv)"));
 }
 
+NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOptions opt, const char* who) {
+  const Shape& in = info.input;
+  opt.label_offset = info.label_offset;
+  opt.classes = info.classes;
+  if (in.nd == 3) opt.channels = int(in[0]), opt.height = int(in[1]), opt.width = int(in[2]);
+  NamedData d = load_named(name, "test", opt);
+  OG_CHECK(d.input == in, who, ": the model expects inputs ", in, ", ", name, " has ", d.input);
+  for (size_t i = 0; i < d.data.y.size(); ++i)
+    OG_CHECK(d.data.y[i] >= 0 && d.data.y[i] < info.classes, who, ": label ", d.data.y[i] + info.label_offset,
+             " of example ", i, " in ", name, " is outside the model's classes");
+  prepare_inputs(d.data.x, info);
+  return d;
+}
+
 void prepare_inputs(Tensor& x, const ModelInfo& info) {
   if (!info.feature_mean.empty()) {
     OG_CHECK(x.shape().nd == 2 && x.shape()[1] == int64_t(info.feature_mean.size()), "inputs ", x.shape(),

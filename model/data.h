@@ -41,6 +41,11 @@ struct NamedData {
 // name[:split]; split defaults to `fallback_split`.
 NamedData load_named(const std::string& name, const std::string& fallback_split,
                      const DataOptions& opt = {});
+// The data a saved model is scored on: name[:split] (fallback "test") read with the
+// model's classes, label offset and input size (the table options come from `opt`),
+// checked against the model's input shape and classes (og::Error naming `who`, the data
+// and the example), and normalised the way the model was trained (prepare_inputs).
+NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOptions opt, const char* who);
 // Normalise inputs the way `info` says (scalar for images, per feature for tables).
 void prepare_inputs(Tensor& x, const ModelInfo& info);
 // The built-in ordinal toy table of `--data demo` (8 features, 10 classes):

@@ -248,43 +248,4 @@ std::map<std::string, std::string> Trainer::resume(const std::string& path) {
   return std::move(ck.meta);
 }
 
-Tensor predict(Model& model, const Tensor& x, int batch) {
-  const int64_t N = x.shape()[0];
-  Tensor out;
-  std::vector<int64_t> idx(N);
-  std::iota(idx.begin(), idx.end(), 0);
-  for (int64_t b0 = 0; b0 < N; b0 += batch) {
-    const int64_t b1 = std::min<int64_t>(N, b0 + batch);
-    Graph g;
-    g.set_grad_enabled(false);
-    g.set_training(false);
-    Var o = model.net->forward(g.input(gather_rows(x, idx, b0, b1)));
-    const int64_t K = o.shape()[1];
-    if (!out.defined()) out = Tensor::empty({N, K});
-    std::memcpy(out.data() + b0 * K, o.value().data(), sizeof(float) * (b1 - b0) * K);
-  }
-  if (!out.defined()) out = Tensor::empty({0, model.info.outputs()});
-  return out;
-}
-
-Tensor predict_probs(Model& model, const Tensor& x, int batch) {
-  return class_probs(LossSpec::parse(model.info.loss), predict(model, x, batch), model.info.classes);
-}
-
-Evaluation evaluate(Model& model, const Dataset& data, int batch) {
-  Evaluation ev;
-  ev.outputs = predict(model, data.x, batch);
-  const LossSpec spec = LossSpec::parse(model.info.loss);
-  ev.predicted = predict_classes(spec, ev.outputs, model.info.classes);
-  const int64_t N = data.size();
-  ev.accuracy = N ? static_cast<double>(count_equal(ev.predicted, data.y)) / N : 0.0;
-  if (N > 0) {
-    Graph g;
-    g.set_grad_enabled(false);
-    LossTarget t{data.y, model.info.classes, {}, data.weights, {}};
-    ev.loss = spec.build(g.input(ev.outputs), t).value().item();
-  }
-  return ev;
-}
-
 }  // namespace og

@@ -27,6 +27,7 @@
 
 #include "io/dataset.h"
 #include "io/images.h"
+#include "model/inference.h"
 #include "model/model.h"
 #include "losses/spec.h"
 #include "optim/lbfgs.h"
@@ -94,20 +95,5 @@ class Trainer {
   std::unique_ptr<LBFGS> lbfgs_;      // or full-batch L-BFGS
   int64_t epoch_ = 0, step_ = 0;
 };
-
-struct Evaluation {
-  double accuracy = 0;
-  double loss = 0;                 // the model's loss on the whole set (weighted)
-  std::vector<int> predicted;      // decoded class per example
-  Tensor outputs;                  // [N, outputs]
-};
-
-// Inference over `data` in batches (no gradients, eval mode).
-Evaluation evaluate(Model& model, const Dataset& data, int batch = 256);
-
-// The outputs of the model on inputs x [N, ...], in eval mode.
-Tensor predict(Model& model, const Tensor& x, int batch = 256);
-// The class probabilities [N, K] of the model on inputs x (model/heads.h: class_probs).
-Tensor predict_probs(Model& model, const Tensor& x, int batch = 256);
 
 }  // namespace og

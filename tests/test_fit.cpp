@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "apps/commands.h"
 #include "helpers.h"
 #include "model/data.h"
 #include "model/fit.h"
@@ -125,4 +126,17 @@ TEST_CASE("fit: bad options are one clear error") {
   o.patience = 2;
   CHECK_THROWS_WITH_AS(fit(trainer, t.train, nullptr, o), doctest::Contains("needs a held-out set"), Error);
   CHECK(trainer.epoch() == 0);
+}
+
+TEST_CASE("ordgrad train --patience and --monitor reach the fit loop") {
+  test::TempDir tmp;
+  const std::string out = tmp.file("run");
+  REQUIRE(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:8", "--lr", "0",
+                                             "--epochs", "10", "--patience", "2", "--monitor", "loss", "--quiet",
+                                             "--out", out}) == 0);
+  CHECK(load_checkpoint(out + "/model.ogm").meta_int("epoch") == 3);
+  CHECK(load_checkpoint(out + "/best.ogm").meta_at("monitor") == "loss");
+  CHECK_THROWS_WITH_AS(test::run_command(cli::run_train, {"ordgrad", "train", "--data", "demo", "--model", "mlp:8",
+                                                          "--monitor", "qwk", "--out", out}),
+                       doctest::Contains("unknown monitor 'qwk'"), Error);
 }
