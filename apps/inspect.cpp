@@ -1,5 +1,6 @@
 // inspect.cpp — `ordgrad inspect FILE`: a model file's metadata and parameters.
 //
+// Without --json: the summary, an L-BFGS fit's status (meta lbfgs_*), parameter shapes.
 // --json prints {"architecture": TEXT, "head": H, "parameter_count": N, "meta": {...},
 // "parameters": {name: {"shape": [...], "values": [...]}}}; TEXT is the canonical
 // architecture the file stores (`train --model TEXT` rebuilds the same network).
@@ -84,6 +85,11 @@ int run_inspect(int argc, char** argv) {
     std::printf("%s: loss %s (%s head), %d classes, input %s, %ld parameters\narchitecture: %s\n",
                 a.positional[0].c_str(), m.info.loss.c_str(), head_name(m.info.head()), m.info.classes,
                 cat(m.info.input).c_str(), static_cast<long>(count), m.info.architecture.c_str());
+    if (ck.meta.count("lbfgs_converged"))  // a full-batch L-BFGS fit (model/trainer.h)
+      std::printf("L-BFGS fit: %s (stop: %s) after %s iterations, max|g| %s (tol %s), loss %s\n",
+                  ck.meta_at("lbfgs_converged") == "1" ? "converged" : "did NOT converge",
+                  ck.meta_at("lbfgs_reason").c_str(), ck.meta_at("lbfgs_iterations").c_str(),
+                  ck.meta_at("lbfgs_grad_max").c_str(), ck.meta_at("lbfgs_tol").c_str(), ck.meta_at("lbfgs_loss").c_str());
     for (const auto& [name, e] : params) std::printf("  %-24s %s\n", name.c_str(), cat(e.shape).c_str());
     return 0;
   }

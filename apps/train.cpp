@@ -1,6 +1,9 @@
 // train.cpp — `ordgrad train`: flags to a model and TrainOptions, then the library's
 // fit loop (model/fit.h), which keeps the run directory --out: checkpoint.ogm,
-// best.ogm, model.ogm, log.csv. The held-out set is the validation split of an image
+// best.ogm, model.ogm, log.csv. With --optimizer lbfgs the fit runs to convergence
+// (--tol, --max-iter; model/trainer.h): an epoch is a chunk of up to 50 iterations,
+// and the last line (printed even with --quiet) says whether it converged, as the
+// model files' meta lbfgs_* do. The held-out set is the validation split of an image
 // folder, else the test split. curves.svg draws the epochs of this invocation (log.csv
 // keeps all of them across resumes).
 #include <sys/stat.h>
@@ -28,10 +31,10 @@ namespace og::cli {
 
 int run_train(int argc, char** argv) {
   Args a("train", {
-                      {"data", "fashion-mnist", "dataset: fashion-mnist, demo, or FILE.csv (a table)"},
+                      {"data", "fashion-mnist", "dataset: fashion-mnist, demo, or FILE.csv (a table; FILE.csv:all fits on every row, as statistics packages do)"},
                       {"model", "fashion-cnn", "network: fashion-cnn, count-cnn, mlp:H1,H2,..., linear, resnet8, or text such as \"conv(16,3,pad=1), bn, relu, res(conv(16,3,pad=1), bn), gap\" (README: Architectures)"},
                       {"weight-column", "", "tables: column of per-row frequency weights"},
-                      {"test-fraction", "0.2", "tables: share of rows held out for testing"},
+                      {"test-fraction", "0.2", "tables: share of rows held out for testing (none with FILE.csv:all)"},
                       {"split-seed", "0", "tables: seed of the train/test split"},
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"image-size", "32", "images: resize to this height and width"},
@@ -43,7 +46,7 @@ int run_train(int argc, char** argv) {
                       {"class-weights", "", "inverse, sqrt, effective:BETA or lds[:SIGMA], from the training labels"},
                       {"sampler", "shuffle", "shuffle, or balanced (every class equally often)"},
                       {"optimizer", "sgd", "sgd, adam, adamw, or lbfgs (full batch, for small tables)"},
-                      {"lr", "0.05", "learning rate"},
+                      {"lr", "", "learning rate (default 0.05; for lbfgs 1, the first trial step of its line search)"},
                       {"momentum", "0.9", "SGD momentum"},
                       {"nesterov", "", "Nesterov momentum", true},
                       {"weight-decay", "0", "weight decay"},
@@ -52,7 +55,9 @@ int run_train(int argc, char** argv) {
                        "step:every=S,gamma=G; add warmup=W"},
                       {"clip", "0", "clip the global gradient norm (0 = off)"},
                       {"batch", "64", "batch size"},
-                      {"epochs", "3", "number of epochs (in total, when resuming)"},
+                      {"epochs", "3", "number of epochs (in total, when resuming); not for lbfgs, which runs to convergence"},
+                      {"tol", "1e-7", "lbfgs: converged when max |gradient| of the mean loss (standardised features) <= this"},
+                      {"max-iter", "1000", "lbfgs: at most this many iterations (in total, when resuming)"},
                       {"seed", "0", "seed of initialisation and data order"},
                       {"threads", "2", "OpenMP threads"},
                       {"out", "", "run directory (required): model.ogm, checkpoint.ogm, log.csv"},
@@ -69,7 +74,7 @@ int run_train(int argc, char** argv) {
 
   TrainOptions opt;
   opt.optimizer = a.str("optimizer");
-  opt.lr = static_cast<float>(a.number("lr"));
+  opt.lr = a.has("lr") ? static_cast<float>(a.number("lr")) : default_lr(opt.optimizer);
   opt.momentum = static_cast<float>(a.number("momentum"));
   opt.nesterov = a.flag("nesterov");
   opt.weight_decay = static_cast<float>(a.number("weight-decay"));
@@ -77,6 +82,11 @@ int run_train(int argc, char** argv) {
   opt.clip_norm = static_cast<float>(a.number("clip"));
   opt.batch = a.integer("batch");
   opt.epochs = a.integer("epochs");
+  const bool lbfgs = opt.optimizer == "lbfgs";
+  OG_CHECK(!lbfgs || !a.has("epochs"), "train: --optimizer lbfgs runs until it converges; give --tol and "
+           "--max-iter instead of --epochs");
+  opt.lbfgs_tol = a.number("tol");
+  opt.lbfgs_max_iter = a.integer("max-iter");
   OG_CHECK(a.str("sampler") == "shuffle" || a.str("sampler") == "balanced", "train: unknown sampler '",
            a.str("sampler"), "' (known: shuffle, balanced)");
   opt.balanced = a.str("sampler") == "balanced";
@@ -139,9 +149,12 @@ int run_train(int argc, char** argv) {
   cb.on_epoch = [&](const EpochReport& r) {
     bar = Progress("train");
     const EpochStats& st = r.train;
+    if (!quiet && lbfgs)
+      std::printf("lbfgs %ld iterations | max|g| %.3g | ", static_cast<long>(trainer.lbfgs_fit().iterations),
+                  trainer.lbfgs_fit().grad_max);
     if (!quiet)
-      std::printf("epoch %ld/%d | loss %.4f | train acc %.2f%% | %s loss %.4f | %s acc %.2f%% | %s MAE %.3f | %.1f s | %.0f img/s\n",
-                  static_cast<long>(st.epoch), opt.epochs, st.loss, 100 * st.accuracy, held, r.heldout_loss, held,
+      std::printf("epoch %ld%s | loss %.4f | train acc %.2f%% | %s loss %.4f | %s acc %.2f%% | %s MAE %.3f | %.1f s | %.0f img/s\n",
+                  static_cast<long>(st.epoch), lbfgs ? "" : cat("/", opt.epochs).c_str(), st.loss, 100 * st.accuracy, held, r.heldout_loss, held,
                   100 * r.heldout_accuracy, held, r.heldout_mae, st.seconds, st.images_per_second);
     std::fflush(stdout);
     curves.add(r);
@@ -152,6 +165,12 @@ int run_train(int argc, char** argv) {
   } catch (const Error&) {
     bar.clear();
     throw;
+  }
+  if (lbfgs) {  // the result of the fit, so even with --quiet
+    const LbfgsFit& f = trainer.lbfgs_fit();
+    std::printf("L-BFGS %s (stop: %s) after %ld iterations (%ld evaluations), max|g| %.3g (|g| %.3g, --tol %g), loss %.9g\n",
+                f.converged ? "converged" : "did NOT converge", f.reason.c_str(), static_cast<long>(f.iterations),
+                static_cast<long>(f.evaluations), f.grad_max, f.grad_l2, opt.lbfgs_tol, f.loss);
   }
   if (!quiet) {
     if (res.stopped_early)

@@ -62,9 +62,8 @@ FitResult fit(Trainer& trainer, const Dataset& train, const Dataset* heldout, co
   FitResult res;
   res.best_value = 1e300;
   files.read_best(res.best_value, res.best_epoch);
-  const int epochs = trainer.options().epochs;
   bool wrote_checkpoint = false;
-  while (trainer.epoch() < epochs) {
+  while (!trainer.done()) {
     EpochReport r;
     try {
       r.train = trainer.train_epoch(train, cb.on_step);
@@ -101,7 +100,7 @@ FitResult fit(Trainer& trainer, const Dataset& train, const Dataset* heldout, co
     res.history.push_back(r);
     if (cb.on_epoch) cb.on_epoch(r);
     if (o.patience > 0 && res.best_epoch > 0 && trainer.epoch() - res.best_epoch >= o.patience &&
-        trainer.epoch() < epochs) {
+        !trainer.done()) {
       res.stopped_early = true;
       break;
     }

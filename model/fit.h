@@ -1,7 +1,8 @@
 // fit.h — the one epoch loop: train, score the held-out set, keep the files of a
 // run, stop early. `ordgrad train`, `demo`, `compare` and user programs call it.
 //
-// Epochs run until the trainer's TrainOptions::epochs (counted from the run's first).
+// Epochs run until Trainer::done(): TrainOptions::epochs in all, or for L-BFGS until the
+// fit converges or stops (an epoch is then a chunk of iterations).
 // Each epoch: Trainer::train_epoch on `train` (on_step after every step), then, when a
 // held-out set is given, evaluate it (loss, accuracy, MAE of the default rule). With
 // FitOptions::out set, the run directory gets, through temporary files and renames:

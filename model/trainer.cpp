@@ -1,8 +1,11 @@
 // trainer.cpp — the training loop, checkpoints and evaluation (see trainer.h).
 #include "model/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -52,6 +55,13 @@ LrSchedule schedule_for(const std::string& spec, float lr, int64_t total_steps) 
                   "; stopping before the update"));
 }
 
+// A double in a meta value: 10 significant digits, enough to tell a tolerance apart.
+std::string meta_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
 bool grads_finite(const std::vector<NamedParam>& params) {
   for (const NamedParam& p : params)
     if (first_non_finite(p.param->grad) >= 0) return false;
@@ -79,6 +89,8 @@ void Trainer::check_finite_state() {
   if (optim_) check_state(optim_->state(), "optimiser state", at);
 }
 
+float default_lr(const std::string& optimizer) { return optimizer == "lbfgs" ? 1.0f : 0.05f; }
+
 Trainer::Trainer(Model& model, const TrainOptions& opt)
     : model_(model), opt_(opt), loss_(LossSpec::parse(model.info.loss)),
       params_(model.net->parameters()) {
@@ -88,9 +100,14 @@ Trainer::Trainer(Model& model, const TrainOptions& opt)
            opt.class_weights.size(), " class weights for ", model.info.classes, " classes");
   schedule_for(opt.schedule, opt.lr, 1);  // reject a bad spec before any work
   if (opt.optimizer == "lbfgs") {
+    OG_CHECK(opt.lbfgs_tol >= 0 && opt.lbfgs_tol_change >= 0, "train: lbfgs tolerances ", opt.lbfgs_tol,
+             " and ", opt.lbfgs_tol_change, " must be >= 0");
+    OG_CHECK(opt.lbfgs_max_iter >= 1 && opt.lbfgs_chunk >= 1, "train: lbfgs max_iter ", opt.lbfgs_max_iter,
+             " and chunk ", opt.lbfgs_chunk, " must be >= 1");
     LbfgsOptions lo;
     lo.lr = opt.lr;
-    lo.max_iter = 50;
+    lo.tolerance_grad = opt.lbfgs_tol;
+    lo.tolerance_change = opt.lbfgs_tol_change;
     lbfgs_ = std::make_unique<LBFGS>(model.net->parameters(), lo);
   } else {
     optim_ = make_optimizer(opt, model.net->parameters());
@@ -125,6 +142,10 @@ Var Trainer::loss_node(Var outputs, const Dataset& batch) const {
 
 EpochStats Trainer::full_batch_epoch(const Dataset& data) {
   const auto t0 = std::chrono::steady_clock::now();
+  // The chunk never overshoots the total cap, so max_iter counts the whole run; a chunk
+  // after the fit finished (a caller counting epochs) only re-evaluates the gradient.
+  lbfgs_->options.max_iter = static_cast<int>(
+      std::clamp<int64_t>(opt_.lbfgs_max_iter - fit_.iterations, 0, opt_.lbfgs_chunk));
   float last = 0;
   const float loss = lbfgs_->step([&] {
     model_.net->zero_grad();
@@ -137,6 +158,16 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
     if (!grads_finite(params_)) stop_non_finite(g, at, last);
     return last;
   });
+  fit_.iterations = resumed_iterations_ + lbfgs_->iterations;
+  fit_.evaluations = resumed_evaluations_ + lbfgs_->evaluations;
+  fit_.grad_max = lbfgs_->grad_max;
+  fit_.grad_l2 = lbfgs_->grad_l2;
+  fit_.loss = loss;
+  fit_.converged = lbfgs_->stop == LbfgsStop::gradient;
+  // A chunk that merely used up its iterations goes on, unless the total is used up.
+  const bool capped = fit_.iterations >= opt_.lbfgs_max_iter;
+  fit_.finished = lbfgs_->stop != LbfgsStop::max_iter || capped;
+  fit_.reason = stop_name(lbfgs_->stop);
   ++step_;
   check_finite_state();
   ++epoch_;
@@ -212,6 +243,8 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   return st;
 }
 
+bool Trainer::done() const { return lbfgs_ ? fit_.finished : epoch_ >= opt_.epochs; }
+
 void Trainer::save(const std::string& path, const std::map<std::string, std::string>& extra_meta) const {
   Checkpoint ck;
   for (const auto& [k, v] : extra_meta) ck.meta[k] = v;
@@ -222,6 +255,15 @@ void Trainer::save(const std::string& path, const std::map<std::string, std::str
   if (optim_) {
     ck.meta["optimizer_steps"] = std::to_string(optim_->steps);
     put_tensors(ck, optim_->state(), "optim.");
+  } else {
+    ck.meta["lbfgs_converged"] = fit_.converged ? "1" : "0";
+    ck.meta["lbfgs_reason"] = fit_.reason;
+    ck.meta["lbfgs_iterations"] = std::to_string(fit_.iterations);
+    ck.meta["lbfgs_evaluations"] = std::to_string(fit_.evaluations);
+    ck.meta["lbfgs_grad_max"] = meta_number(fit_.grad_max);
+    ck.meta["lbfgs_grad_l2"] = meta_number(fit_.grad_l2);
+    ck.meta["lbfgs_loss"] = meta_number(fit_.loss);
+    ck.meta["lbfgs_tol"] = meta_number(opt_.lbfgs_tol);
   }
   save_checkpoint(path, ck);
 }
@@ -245,6 +287,21 @@ std::map<std::string, std::string> Trainer::resume(const std::string& path) {
   epoch_ = ck.meta_int("epoch");
   step_ = ck.meta_int("step");
   if (optim_) optim_->steps = ck.meta_int("optimizer_steps");
+  if (lbfgs_ && ck.meta.count("lbfgs_iterations")) {
+    // The totals carry on, so lbfgs_max_iter caps the whole run; the history starts
+    // afresh, and the next chunk re-tests the gradient at the saved parameters.
+    resumed_iterations_ = ck.meta_int("lbfgs_iterations");
+    resumed_evaluations_ = ck.meta_int("lbfgs_evaluations");
+    fit_ = LbfgsFit{};
+    fit_.iterations = resumed_iterations_;
+    fit_.evaluations = resumed_evaluations_;
+    fit_.converged = ck.meta_at("lbfgs_converged") == "1";
+    fit_.reason = ck.meta_at("lbfgs_reason");
+    fit_.grad_max = std::strtod(ck.meta_at("lbfgs_grad_max").c_str(), nullptr);
+    fit_.grad_l2 = std::strtod(ck.meta_at("lbfgs_grad_l2").c_str(), nullptr);
+    fit_.loss = std::strtod(ck.meta_at("lbfgs_loss").c_str(), nullptr);
+    fit_.finished = fit_.iterations >= opt_.lbfgs_max_iter;
+  }
   return std::move(ck.meta);
 }
 

@@ -9,8 +9,12 @@
 // train 1. Batches are gathered (and augmented) on a worker thread while the model
 // trains on the previous one (io/prefetch.h); the augmentation of step s draws from
 // Rng(e + s), e drawn once per epoch from the model's Rng, so it is the same for any
-// thread timing and survives a resume. With optimizer "lbfgs" an epoch is one full-batch L-BFGS step (its
-// curvature history is not checkpointed: a resumed run starts a fresh history).
+// thread timing and survives a resume. With optimizer "lbfgs" the run is a fit to
+// convergence, not a number of epochs: an "epoch" (one log row, one checkpoint) is a
+// chunk of up to lbfgs_chunk full-batch iterations, and done() turns true once max |g|
+// <= lbfgs_tol (converged), the parameters stop moving at float precision, the line
+// search fails, or lbfgs_max_iter iterations ran in total (resumes included). The
+// curvature history is not checkpointed: a resumed run starts a fresh history.
 // Non-finite guard: a NaN or Inf in the loss or in a parameter gradient stops the
 // step before the update with og::Error naming the epoch, the step and the first
 // bad node on the tape (Graph::find_non_finite: "node 7 (conv2d_relu) value holds
@@ -49,6 +53,31 @@ struct TrainOptions {
   std::vector<float> class_weights;  // empty = all 1; else one per class
   bool balanced = false;             // class-balanced sampling (optim/sampler.h) instead of a shuffle
   Augment augment;                   // images: random flips / shifts / brightness per batch (io/images.h)
+  // lbfgs only (epochs, batch, schedule do not apply). The gradient is that of the
+  // weighted mean loss; in float it is noisy at ~1e-8 near the optimum of a small
+  // standardised table, so 1e-7 is reachable there and puts the parameters within
+  // ~1e-6 of the optimum (docs/reference-fits.md).
+  double lbfgs_tol = 1e-7;           // converged when max |g_i| <= this
+  double lbfgs_tol_change = 1e-9;    // stalled when no parameter moves by more (relative)
+  int lbfgs_max_iter = 1000;         // iterations in total
+  int lbfgs_chunk = 50;              // iterations per epoch (log row, checkpoint)
+};
+
+// The default of TrainOptions::lr for an optimizer: 1 for lbfgs (the first trial step
+// of its line search, the natural scale of a quasi-Newton step), else 0.05.
+float default_lr(const std::string& optimizer);
+
+// Where a full-batch L-BFGS fit stands (Trainer::lbfgs_fit()).
+struct LbfgsFit {
+  bool converged = false;   // max |g_i| <= lbfgs_tol at the final parameters
+  bool finished = false;    // no further chunk runs: converged, stalled, failed or capped
+  std::string reason;       // stop_name() of the last chunk: gradient, change, line_search,
+                            // max_iter (only once lbfgs_max_iter is used up); "" before one
+  int64_t iterations = 0;   // accepted iterations in total, resumes included
+  int64_t evaluations = 0;  // loss and gradient evaluations in total
+  double grad_max = 0;      // max |g_i| at the final parameters
+  double grad_l2 = 0;       // |g|_2 there
+  double loss = 0;          // the training loss there
 };
 
 struct EpochStats {
@@ -69,6 +98,10 @@ class Trainer {
   EpochStats train_epoch(const Dataset& data,
                          const std::function<void(int64_t, int64_t, double)>& on_step = {});
 
+  // The run is over: lbfgs_fit().finished for lbfgs, else epoch() >= epochs.
+  bool done() const;
+  const LbfgsFit& lbfgs_fit() const { return fit_; }
+
   int64_t epoch() const { return epoch_; }
   const TrainOptions& options() const { return opt_; }
   Model& model() { return model_; }
@@ -77,7 +110,10 @@ class Trainer {
   // The loss node of outputs against a dataset's labels and weights.
   Var loss_node(Var outputs, const Dataset& batch) const;
 
-  // A checkpoint: the model file plus optimiser state, Rng state, epoch, step.
+  // A checkpoint: the model file plus optimiser state, Rng state, epoch, step; with
+  // lbfgs also the fit's state as meta lbfgs_converged (1/0), lbfgs_reason,
+  // lbfgs_iterations, lbfgs_evaluations, lbfgs_grad_max, lbfgs_grad_l2, lbfgs_loss,
+  // lbfgs_tol.
   void save(const std::string& path, const std::map<std::string, std::string>& extra_meta = {}) const;
   // Restore a checkpoint written by save() for the same model architecture. Returns the
   // checkpoint's metadata, extra_meta included, for callers that recorded more.
@@ -93,6 +129,8 @@ class Trainer {
   std::vector<NamedParam> params_;    // the model's, for the per-step gradient check
   std::unique_ptr<Optimizer> optim_;  // first-order optimisers
   std::unique_ptr<LBFGS> lbfgs_;      // or full-batch L-BFGS
+  LbfgsFit fit_;                      // its progress; totals include a resumed run's
+  int64_t resumed_iterations_ = 0, resumed_evaluations_ = 0;
   int64_t epoch_ = 0, step_ = 0;
 };
 

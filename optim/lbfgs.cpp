@@ -25,11 +25,29 @@ double max_abs(const std::vector<double>& a) {
   return m;
 }
 
+// max_i |s_i| / max(1, |x_i|): the step relative to the parameters' size.
+double max_relative(const std::vector<double>& s, const std::vector<double>& x) {
+  double m = 0.0;
+  for (size_t i = 0; i < s.size(); ++i) m = std::max(m, std::fabs(s[i]) / std::max(1.0, std::fabs(x[i])));
+  return m;
+}
+
 // a += c * b
 void axpy(std::vector<double>& a, double c, const std::vector<double>& b) {
   for (size_t i = 0; i < a.size(); ++i) a[i] += c * b[i];
 }
 }  // namespace
+
+const char* stop_name(LbfgsStop s) {
+  switch (s) {
+    case LbfgsStop::gradient: return "gradient";
+    case LbfgsStop::change: return "change";
+    case LbfgsStop::line_search: return "line_search";
+    case LbfgsStop::max_iter: return "max_iter";
+    case LbfgsStop::none: break;
+  }
+  return "none";
+}
 
 LBFGS::LBFGS(std::vector<NamedParam> params, LbfgsOptions opts)
     : options(opts), params_(std::move(params)) {
@@ -90,7 +108,13 @@ float LBFGS::step(const std::function<float()>& closure) {
   ++evaluations;
   read_values(x);
   read_grads(g);
-  for (int it = 0; it < options.max_iter && max_abs(g) > options.tolerance_grad; ++it) {
+  stop = LbfgsStop::max_iter;
+  for (int it = 0;; ++it) {
+    if (max_abs(g) <= options.tolerance_grad) {
+      stop = LbfgsStop::gradient;
+      break;
+    }
+    if (it == options.max_iter) break;
     std::vector<double> d = direction(g);
     double gtd = dot(g, d);
     if (!(gtd < 0.0)) {  // H lost positive definiteness (or NaN): restart from -g
@@ -131,6 +155,8 @@ float LBFGS::step(const std::function<float()>& closure) {
       write_values(x);
       f = closure();
       ++evaluations;
+      read_grads(g);
+      stop = LbfgsStop::line_search;
       break;
     }
     read_values(x_new);  // the float values actually stored
@@ -147,8 +173,13 @@ float LBFGS::step(const std::function<float()>& closure) {
     g.swap(g_new);
     f = f_new;
     ++iterations;
-    if (max_abs(s) < options.tolerance_change) break;
+    if (max_relative(s, x) <= options.tolerance_change) {
+      stop = LbfgsStop::change;
+      break;
+    }
   }
+  grad_max = max_abs(g);
+  grad_l2 = std::sqrt(dot(g, g));
   ++steps;
   return static_cast<float>(f);
 }

@@ -18,7 +18,10 @@
 //     Wolfe curvature test, so a pair with s.y <= 1e-10 y.y is dropped to keep H
 //     positive definite; a non-descent direction clears the history.
 //   stop when max |g_i| <= tolerance_grad, when no parameter moved by more than
-//   tolerance_change, when the line search fails (x is restored), or after max_iter.
+//   tolerance_change relative to max(1, |x_i|), when the line search fails (x is
+//   restored), or after max_iter; `stop` says which. In float the change test is
+//   the usual end near the optimum: once t d is below the parameters' resolution
+//   the accepted step moves nothing, and every later iteration would repeat it.
 // Vectors and dot products are double, serial and in fixed order (deterministic);
 // parameters stay float. The history persists across step() calls.
 #pragma once
@@ -33,12 +36,22 @@ namespace og {
 struct LbfgsOptions {
   float lr = 1.0f;                  // first trial step of each line search
   int history = 10;                 // m, pairs kept
-  int max_iter = 20;                // iterations per step()
+  int max_iter = 20;                // iterations per step() (0: evaluate only; the constructor wants >= 1)
   int max_backtracks = 25;          // trial points per line search
   double c1 = 1e-4;                 // Armijo sufficient-decrease constant
   double tolerance_grad = 1e-7;     // on max |g_i|
-  double tolerance_change = 1e-9;   // on max |s_i|, the largest parameter change
+  double tolerance_change = 1e-9;   // on max |s_i| / max(1, |x_i|), the largest relative change
 };
+
+// Why the last step() returned.
+enum class LbfgsStop {
+  none,         // no step() yet
+  gradient,     // max |g_i| <= tolerance_grad
+  change,       // the last iteration moved no parameter by more than tolerance_change
+  line_search,  // no trial point was accepted; x is where it was
+  max_iter,     // max_iter iterations of this step() ran
+};
+const char* stop_name(LbfgsStop s);  // "gradient", "change", "line_search", "max_iter", "none"
 
 class LBFGS {
  public:
@@ -57,6 +70,10 @@ class LBFGS {
   int64_t steps = 0;        // completed step() calls
   int64_t iterations = 0;   // accepted iterations, all steps
   int64_t evaluations = 0;  // closure calls, all steps
+  // After each step(): why it returned, and the gradient at the final parameters.
+  LbfgsStop stop = LbfgsStop::none;
+  double grad_max = 0;      // max |g_i|
+  double grad_l2 = 0;       // |g|_2
 
  private:
   struct Pair {

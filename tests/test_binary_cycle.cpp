@@ -31,7 +31,7 @@ TEST_CASE("the ordgrad binary: gen-counts, train, resume, eval, predict, inspect
   sh("predict --model " + run + "/model.ogm --data " + data + ":test --group 8 --limit 2");
   sh("inspect " + run + "/best.ogm");
   // A table with the full-batch optimiser and an ordinal head.
-  sh("train --data tests/data/cement_strength.csv --model mlp:8 --loss clm --optimizer lbfgs --lr 1"
-     " --epochs 2 --quiet --out " + table);
+  sh("train --data tests/data/cement_strength.csv --model mlp:8 --loss clm --optimizer lbfgs"
+     " --max-iter 20 --quiet --out " + table);
   sh("eval --model " + table + "/model.ogm --data tests/data/cement_strength.csv:test --json");
 }

@@ -125,7 +125,7 @@ TEST_CASE("tables: train a linear CLM model with weights, inspect it, eval it") 
   }
   const std::string out = tmp.file("run");
   CHECK(test::run_command(cli::run_train, {"ordgrad", "train", "--data", csv, "--model", "linear", "--loss", "clm",
-                             "--optimizer", "lbfgs", "--lr", "1", "--epochs", "5", "--weight-column", "w",
+                             "--optimizer", "lbfgs", "--weight-column", "w",
                              "--quiet", "--out", out}) == 0);
   Model m = load_model(out + "/model.ogm");
   CHECK(m.info.classes == 4);

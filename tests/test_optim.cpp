@@ -491,6 +491,53 @@ TEST_CASE("lbfgs: Rosenbrock from (-1.2, 1) to (1, 1), far faster than gradient 
   CHECK(std::fabs(x.value[0] - 1.0f) > 0.1f);
 }
 
+TEST_CASE("lbfgs: stop says why step() returned; grad_max and grad_l2 are the final gradient's") {
+  Parameter x("x", Tensor::from({1}, {-1.2f})), y("y", Tensor::from({1}, {1.0f}));
+  std::vector<NamedParam> ps = {{"x", &x}, {"y", &y}};
+  auto rosenbrock = [&] {
+    zero_grads(ps);
+    Graph g;
+    Var vx = g.param(x), vy = g.param(y);
+    Var f = sum(square(1.0f - vx) + 100.0f * square(vy - square(vx)));
+    g.backward(f);
+    return f.value().item();
+  };
+  LbfgsOptions o;
+  o.max_iter = 3;
+  LBFGS opt(ps, o);
+  CHECK(opt.stop == LbfgsStop::none);
+  opt.step(rosenbrock);
+  CHECK(opt.stop == LbfgsStop::max_iter);
+  CHECK(opt.iterations == 3);
+  CHECK(opt.grad_max == std::max(std::fabs(double(x.grad[0])), std::fabs(double(y.grad[0]))));
+  CHECK(opt.grad_l2 == Approx(std::hypot(double(x.grad[0]), double(y.grad[0]))).epsilon(1e-12));
+  CHECK(opt.grad_max > 1e-3);
+  // A loose gradient tolerance ends the next step by the gradient test.
+  opt.options.max_iter = 200;
+  opt.options.tolerance_grad = 1e-2;
+  opt.step(rosenbrock);
+  CHECK(opt.stop == LbfgsStop::gradient);
+  CHECK(opt.grad_max <= 1e-2);
+  // Logistic regression has no float point where the gradient is exactly 0, so with no
+  // gradient tolerance the float parameters stop moving first, at the optimum.
+  LinearProblem lp(true);
+  LbfgsOptions no_tol;
+  no_tol.max_iter = 500;
+  no_tol.tolerance_grad = 0;
+  LBFGS lr(lp.params(), no_tol);
+  lr.step([&] {
+    lr.zero_grad();
+    return lp.loss_and_grad(true);
+  });
+  MESSAGE("logistic regression: stop " << std::string(stop_name(lr.stop)) << ", max|g| " << lr.grad_max
+                                       << " after " << lr.iterations << " iterations");
+  CHECK((lr.stop == LbfgsStop::change || lr.stop == LbfgsStop::line_search));
+  CHECK(lr.iterations < 500);
+  CHECK(max_diff(lp.theta(), lp.logistic_optimum()) < 1e-5);
+  CHECK(std::string(stop_name(lr.stop)) == (lr.stop == LbfgsStop::change ? "change" : "line_search"));
+  CHECK(std::string(stop_name(LbfgsStop::max_iter)) == "max_iter");
+}
+
 TEST_CASE("lbfgs: least squares and logistic regression reach the optimum of a double solver") {
   {
     LinearProblem lp(false);
