@@ -97,8 +97,7 @@ PC = bash scripts/pkgconfig.sh "$(PREFIX)" "$(VERSION)" "$(PC_CFLAGS)" "$(PC_LIB
 
 # Depends on the built files only, so after `make` it copies and rebuilds nothing.
 install: $(LIB) $(BIN)
-	@$(PC) >$(BUILD)/ordgrad.pc
-	@bash scripts/install.sh "$(DESTDIR)$(PREFIX)" $(LIB) $(BIN) $(BUILD)/ordgrad.pc $(PUBLIC_H)
+	@$(PC) | bash scripts/install.sh "$(DESTDIR)$(PREFIX)" $(LIB) $(BIN) - $(PUBLIC_H)
 
 uninstall:
 	@bash scripts/uninstall.sh "$(DESTDIR)$(PREFIX)"

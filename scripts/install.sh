@@ -6,6 +6,8 @@
 #           rewritten to <ordgrad/dir/x.h>, so -I DEST/include alone resolves them
 #           (the tree itself keeps the short form).
 #   LIB -> DEST/lib/libordgrad.a, BIN -> DEST/bin/ordgrad, PC -> DEST/lib/pkgconfig/ordgrad.pc
+#   (PC "-" reads it from stdin: `sudo make install` then leaves no root-owned file
+#   in the build directory)
 # Manifest DEST/share/ordgrad/install-manifest.txt, paths relative to DEST:
 #   "f PATH"  a file this install wrote
 #   "d PATH"  a directory this install created (it did not exist before)
@@ -51,7 +53,9 @@ mv "$manifest.tmp" "$manifest"
 
 install -m 644 "$lib" "$dest/lib/libordgrad.a"
 install -m 755 "$bin" "$dest/bin/ordgrad"
+if [ "$pc" = - ]; then pc=/dev/stdin; fi
 install -m 644 "$pc" "$dest/lib/pkgconfig/ordgrad.pc"
+grep -q '^Libs:' "$dest/lib/pkgconfig/ordgrad.pc" || { echo "install.sh: ordgrad.pc is incomplete" >&2; exit 1; }
 for h in "${headers[@]}"; do
   out=$dest/include/ordgrad/$h
   sed -E "s@^([[:space:]]*#[[:space:]]*include[[:space:]]*)\"(($dirs)/[^\"]*)\"@\1<ordgrad/\2>@" "$h" >"$out.tmp"

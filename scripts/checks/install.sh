@@ -77,7 +77,7 @@ xargs -P "$(nproc)" -I{} bash -c \
   'printf "#include <%s>\n" "$1" | g++ -fsyntax-only -x c++ - $cflags 2>/dev/null || echo "$1"' _ {} \
   <"$tmp/headers" >"$tmp/bad-headers"
 while read -r h; do fail "step headers: <$h> does not compile alone with the pkg-config flags"; done <"$tmp/bad-headers"
-echo "$(wc -l <"$tmp/headers") installed headers compile alone ($((SECONDS - start)) s)"
+echo "$(wc -l <"$tmp/headers") installed headers compiled alone, $(wc -l <"$tmp/bad-headers") failed ($((SECONDS - start)) s)"
 
 # 4. the examples, in order, each copied out of the tree, built and run in $work
 build_example() {  # name -> 0 when bin/name was built using no header of the tree
