@@ -90,9 +90,11 @@ test: deps $(TEST_BIN) $(BIN)
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 PUBLIC_H := ordgrad.h $(foreach d,core layers losses optim io model,$(wildcard $(d)/*.h $(d)/*/*.h))
-PC_CFLAGS := -std=c++17 -fopenmp $(BLAS_INC)
-PC_LIBS := -fopenmp $(LDLIBS)
-PC_REQUIRES := $(if $(BLAS_LIB),openblas) zlib
+# An installed MODE=asan library needs its sanitizers in the program too.
+PC_SAN := $(filter -fsanitize=%,$(LDFLAGS))
+PC_CFLAGS := $(strip -std=c++17 -fopenmp $(PC_SAN) $(BLAS_INC))
+PC_LIBS := $(strip -fopenmp $(PC_SAN) $(LDLIBS))
+PC_REQUIRES := $(strip $(if $(BLAS_LIB),openblas) zlib)
 PC = bash scripts/pkgconfig.sh "$(PREFIX)" "$(VERSION)" "$(PC_CFLAGS)" "$(PC_LIBS)" "$(PC_REQUIRES)"
 
 # Depends on the built files only, so after `make` it copies and rebuilds nothing.
