@@ -108,7 +108,7 @@ TEST_CASE("ordgrad.h includes every library header or names it as left out") {
   const auto files = sources();
   REQUIRE(files.count("ordgrad.h"));
   for (const std::string& h : headers_missing_from_umbrella(files))
-    FAIL_CHECK(h + ": neither included by ordgrad.h nor named there as left out (add a line to ordgrad.h)");
+    FAIL_CHECK(h << ": neither included by ordgrad.h nor named there as left out (add a line to ordgrad.h)");
 }
 
 TEST_CASE("the umbrella check bites: a new header and a dropped line are reported") {
