@@ -5,6 +5,9 @@
 #   make bench      throughput and memory figures
 #   make MODE=repro / MODE=debug / MODE=asan      BLAS=none for the naive gemm
 #   make test SAN=1 the same suites and binary under Address+UB sanitizers (MODE=asan)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   headers (include/ordgrad/), libordgrad.a,
+#                   the tool and lib/pkgconfig/ordgrad.pc, of the MODE/BLAS already built
+#   make uninstall [PREFIX=...] [DESTDIR=]         remove what that install recorded
 # Missing Debian packages are installed by scripts/install-deps.sh (apt-get as root).
 
 ifeq ($(SAN),1)
@@ -35,11 +38,12 @@ endif
 ifeq ($(BLAS),none)
   CXXFLAGS += -DOG_NO_BLAS
 else
-  CXXFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
-  LDLIBS += -lopenblas
+  BLAS_INC := -I/usr/include/x86_64-linux-gnu/openblas-pthread
+  BLAS_LIB := -lopenblas
+  CXXFLAGS += $(BLAS_INC)
 endif
 LDFLAGS += -fopenmp
-LDLIBS += -lstb -lz -lm
+LDLIBS += $(BLAS_LIB) -lstb -lz -lm
 
 LIB_SRC := $(wildcard core/*.cpp core/ops/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp io/*.cpp model/*.cpp)
 APP_SRC := $(wildcard apps/*.cpp)
@@ -51,7 +55,7 @@ LIB := $(BUILD)/libordgrad.a
 BIN := $(BUILD)/ordgrad
 TEST_BIN := $(BUILD)/ordgrad-tests
 
-.PHONY: all deps test demo bench fashion clean loc
+.PHONY: all deps test demo bench fashion clean loc install uninstall pkgconfig
 all: deps $(BIN)
 	@ln -sf $(BIN) ordgrad
 
@@ -79,6 +83,31 @@ $(TEST_BIN): $(TEST_OBJ) $(CLI_OBJ) $(LIB)
 test: deps $(TEST_BIN) $(BIN)
 	@$(SAN_ENV) OMP_NUM_THREADS=2 ORDGRAD_BIN=$(BIN) ORDGRAD_BUILD=$(BUILD) \
 	  $(if $(filter asan,$(MODE)),,ORDGRAD_CHECKS=1) bash scripts/run-tests.sh $(TEST_BIN)
+
+# Installing (scripts/install.sh). The public headers are every .h of the library
+# directories plus the umbrella ordgrad.h; no public header depends on OG_NO_BLAS, so a
+# program needs the OpenBLAS include directory only to match the library's own build.
+PREFIX ?= /usr/local
+# ordgrad.pc needs a version; there is no release yet.
+VERSION := 0.1.0
+PUBLIC_H := ordgrad.h $(foreach d,core layers losses optim io model,$(wildcard $(d)/*.h $(d)/*/*.h))
+# An installed MODE=asan library needs its sanitizers in the program too.
+PC_SAN := $(filter -fsanitize=%,$(LDFLAGS))
+PC_CFLAGS := $(strip -std=c++17 -fopenmp $(PC_SAN) $(BLAS_INC))
+PC_LIBS := $(strip -fopenmp $(PC_SAN) $(LDLIBS))
+PC_REQUIRES := $(strip $(if $(BLAS_LIB),openblas) zlib)
+PC = bash scripts/pkgconfig.sh "$(PREFIX)" "$(VERSION)" "$(PC_CFLAGS)" "$(PC_LIBS)" "$(PC_REQUIRES)"
+
+# Depends on the built files only, so after `make` it copies and rebuilds nothing.
+install: $(LIB) $(BIN)
+	@$(PC) | bash scripts/install.sh "$(DESTDIR)$(PREFIX)" $(LIB) $(BIN) - $(PUBLIC_H)
+
+uninstall:
+	@bash scripts/uninstall.sh "$(DESTDIR)$(PREFIX)"
+
+# Print the ordgrad.pc this configuration would install (scripts/checks/install.sh reads it).
+pkgconfig:
+	@$(PC)
 
 demo: all
 	./$(BIN) demo
