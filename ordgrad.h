@@ -77,8 +77,14 @@
 #include "io/counting.h"
 #include "io/prefetch.h"
 
-// models: architectures as text, heads, model files, training
+// models: architectures as text (or og::Net in C++), heads, model files, named data,
+// training, the fit loop, inference, group totals
 #include "model/architecture.h"
+#include "model/net.h"
 #include "model/heads.h"
 #include "model/model.h"
+#include "model/data.h"
 #include "model/trainer.h"
+#include "model/fit.h"
+#include "model/inference.h"
+#include "model/group_eval.h"
