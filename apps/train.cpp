@@ -131,9 +131,10 @@ int run_train(int argc, char** argv) {
 
   const bool quiet = a.flag("quiet");
   if (!quiet)
-    std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, batch %d, %d threads, BLAS %s\n",
+    std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, %s, %d threads, BLAS %s\n",
                 info.architecture.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),
-                opt.optimizer.c_str(), opt.lr, opt.batch, num_threads(), blas_config());
+                opt.optimizer.c_str(), opt.lr, lbfgs ? "full batch" : cat("batch ", opt.batch).c_str(),
+                num_threads(), blas_config());
   FitOptions fo;
   fo.out = out;
   fo.heldout = held;
