@@ -3,7 +3,11 @@
 #   make test       doctest suites (prints "N passed, M failed")
 #   make demo       the main job on built-in data
 #   make bench      throughput and memory figures
-#   make MODE=repro / MODE=debug / MODE=asan      BLAS=none for the naive gemm
+#   make MODE=repro  bits that do not depend on the CPU: ordgrad's fixed-order gemm
+#                    (BLAS=fixed) instead of OpenBLAS, -O2, no -march, no FMA contraction;
+#                    ARCH=x86-64-v3 (any -march value) builds it for that ISA level in
+#                    build/repro-fixed-x86-64-v3, with the same bits (scripts/checks/repro-isa.sh)
+#   make MODE=debug / MODE=asan      BLAS=none for the naive gemm, BLAS=fixed for ours
 #   make test SAN=1 the same suites and binary under Address+UB sanitizers (MODE=asan)
 #   make install [PREFIX=/usr/local] [DESTDIR=]   headers (include/ordgrad/), libordgrad.a,
 #                   the tool and lib/pkgconfig/ordgrad.pc, of the MODE/BLAS already built
@@ -14,17 +18,32 @@ ifeq ($(SAN),1)
   MODE := asan
 endif
 MODE ?= fast
+ifeq ($(MODE),repro)
+  BLAS ?= fixed
+  ifeq ($(BLAS),openblas)
+    $(error MODE=repro needs BLAS=fixed or none: OpenBLAS picks its kernels by CPU)
+  endif
+endif
 BLAS ?= openblas
 CXX ?= g++
-BUILD := build/$(MODE)-$(BLAS)
+ARCH ?=
+BUILD := build/$(MODE)-$(BLAS)$(if $(ARCH),-$(ARCH))
 
-CXXFLAGS := -std=c++17 -Wall -Wextra -fopenmp -I. -MMD -MP
+# -Wno-psabi: GCC notes that 32-byte vector types (layers/winograd_transforms.h,
+# core/gemm_fixed.cpp) pass differently without AVX; they never cross a file boundary.
+CXXFLAGS := -std=c++17 -Wall -Wextra -Wno-psabi -fopenmp -I. -MMD -MP
 ifeq ($(MODE),fast)
   # No AVX-512: GCC 12.2's SLP vectoriser miscompiles some AVX-512 code here
   # (const std::vector<double> v = {1, 1, 0, 0} became {1, 1, 1, 1}); AVX2 is safe.
-  CXXFLAGS += -O3 -march=native -mno-avx512f
+  CXXFLAGS += -O3 -march=$(or $(ARCH),native) -mno-avx512f
 else ifeq ($(MODE),repro)
-  CXXFLAGS += -O2 -ffp-contract=off
+  # Every float operation as written: no FMA contraction (one rounding instead of two),
+  # no -ffast-math reassociation; the default -march is the x86-64 baseline. GCC's
+  # vectoriser keeps each lane's order and never vectorises a float reduction without
+  # -fassociative-math, so ARCH only changes speed.
+  # OG_REPRO: the tool restarts itself with glibc's libm pinned to its baseline code
+  # (apps/repro_libm.cpp).
+  CXXFLAGS += -O2 -ffp-contract=off -DOG_REPRO $(if $(ARCH),-march=$(ARCH))
 else ifeq ($(MODE),debug)
   CXXFLAGS += -O0 -g
 else ifeq ($(MODE),asan)
@@ -37,6 +56,8 @@ else ifeq ($(MODE),asan)
 endif
 ifeq ($(BLAS),none)
   CXXFLAGS += -DOG_NO_BLAS
+else ifeq ($(BLAS),fixed)
+  CXXFLAGS += -DOG_NO_BLAS -DOG_FIXED_GEMM
 else
   BLAS_INC := -I/usr/include/x86_64-linux-gnu/openblas-pthread
   BLAS_LIB := -lopenblas
@@ -55,9 +76,12 @@ LIB := $(BUILD)/libordgrad.a
 BIN := $(BUILD)/ordgrad
 TEST_BIN := $(BUILD)/ordgrad-tests
 
-.PHONY: all deps test demo bench fashion clean loc install uninstall pkgconfig
+.PHONY: all bin deps test demo bench fashion clean loc install uninstall pkgconfig
 all: deps $(BIN)
 	@ln -sf $(BIN) ordgrad
+
+# The library and the tool only, without the ./ordgrad link (scripts/checks/repro-isa.sh).
+bin: $(BIN)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -65,6 +89,9 @@ deps:
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# The fixed-order gemm promises gemm_naive's bits in every mode, so never an FMA.
+$(BUILD)/core/gemm_fixed.o: CXXFLAGS += -ffp-contract=off
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

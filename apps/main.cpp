@@ -6,6 +6,7 @@
 #include <new>
 
 #include "apps/commands.h"
+#include "apps/repro_libm.h"
 #include "core/check.h"
 
 namespace {
@@ -38,6 +39,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  og::cli::pin_libm_variants(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     usage(stdout);

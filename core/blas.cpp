@@ -1,4 +1,4 @@
-// blas.cpp — sgemm through OpenBLAS (or the naive loop), and thread settings.
+// blas.cpp — sgemm through OpenBLAS (or the fixed-order or naive loop), and thread settings.
 #include "core/blas.h"
 
 #include <omp.h>
@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "core/gemm_fixed.h"
 #include "core/parallel.h"
 
 #ifndef OG_NO_BLAS
@@ -29,6 +30,8 @@ bool in_parallel() { return omp_in_parallel() != 0; }
 const char* blas_config() {
 #ifndef OG_NO_BLAS
   return openblas_get_config();
+#elif defined(OG_FIXED_GEMM)
+  return "fixed-order gemm (BLAS=fixed, core/gemm_fixed.cpp)";
 #else
   return "naive (BLAS=none)";
 #endif
@@ -60,6 +63,8 @@ void gemm_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* 
 #ifndef OG_NO_BLAS
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
               K, alpha, A, lda, B, ldb, beta, C, ldc);
+#elif defined(OG_FIXED_GEMM)
+  gemm_fixed(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #else
   gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif

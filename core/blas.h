@@ -5,7 +5,8 @@
 // one single-threaded sgemm per block on the OpenMP threads: the partition does
 // not depend on the thread count, so neither do the results. gemm_serial() is one
 // plain call, for use inside a parallel region. gemm_naive() is the reference
-// loop used by `make BLAS=none` and by the tests.
+// loop used by `make BLAS=none` and by the tests; `make BLAS=fixed` (the default of
+// MODE=repro) runs gemm_fixed() (core/gemm_fixed.h), which gives gemm_naive's bits.
 #pragma once
 #include <cstdint>
 

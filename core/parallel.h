@@ -15,7 +15,7 @@ namespace og {
 void set_num_threads(int n);
 int num_threads();
 bool in_parallel();
-const char* blas_config();  // OpenBLAS build string, or "naive" for BLAS=none
+const char* blas_config();  // OpenBLAS build string, or which of our own gemms (BLAS=fixed|none)
 
 // f(i) for i in [0, n); serial when n < grain (the threading overhead would dominate).
 template <class F>
