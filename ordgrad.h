@@ -9,8 +9,8 @@
 // A new public header gets one line in its directory's group. Left out on purpose,
 // though installed: the internals of a layer or loss (layers/conv_common.h,
 // layers/winograd_transforms.h, layers/batchnorm_runs.h, layers/conv2d_winograd.h,
-// losses/total_common.h, model/words.h, core/elementwise.h), which a program includes
-// by name when it extends them.
+// losses/total_common.h, model/words.h, core/elementwise.h, core/gemm_fixed.h), which a
+// program includes by name when it extends them.
 #pragma once
 
 // core: tensors, the tape, the ops, modules, randomness, checks
