@@ -7,7 +7,8 @@
 // folder, else the test split. Label folders (DIR/<label>/<image>) are split by
 // --split and --split-seed; the split goes into the run directory as train.csv, val.csv
 // and test.csv before training (model/data.h: write_data_split), with skipped.txt
-// listing the images --skip-bad left out. curves.svg draws the epochs of this invocation (log.csv
+// listing the images --skip-bad left out; the test part is decoded once too, so a bad
+// file there stops (or is skipped) now rather than at the first eval. curves.svg draws the epochs of this invocation (log.csv
 // keeps all of them across resumes).
 #include <sys/stat.h>
 
@@ -149,6 +150,10 @@ int run_train(int argc, char** argv) {
                 train.skipped_files == 1 ? "" : "s", a.str("data").c_str());
   std::vector<std::string> skipped = train.skipped_images;
   skipped.insert(skipped.end(), test.skipped_images.begin(), test.skipped_images.end());
+  if (!train.split.empty() && parse_split(train.split).test > 0) {  // a folder split: its test part is checked now, not at the first eval
+    const NamedData unseen = load_named(a.str("data"), "test", dopt);
+    skipped.insert(skipped.end(), unseen.skipped_images.begin(), unseen.skipped_images.end());
+  }
   if (!skipped.empty()) {
     std::printf("skipped %zu image%s that could not be loaded (--skip-bad; listed in %s/skipped.txt):\n",
                 skipped.size(), skipped.size() == 1 ? "" : "s", out.c_str());
