@@ -6,6 +6,8 @@
 // matters: total_mae (of the median total), total_crps, and the coverage of the
 // central 80% and 95% intervals of the total (losses/group_total.h). When G does
 // not divide the number of examples, the last N mod G examples form no group.
+// Label folders (DIR/<label>/<image>) are split and named as the model file records
+// (model/data.h: load_for_model), unless --split or --split-seed is given.
 #include <cstdio>
 #include <string>
 
@@ -24,7 +26,7 @@ namespace og::cli {
 int run_eval(int argc, char** argv) {
   Args a("eval", {
                      {"model", "", "model file (DIR/model.ogm), required"},
-                     {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]"},
+                     {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]; DIR[:train|:val|:test] (manifests, or label folders split as the model records)"},
                      {"rule", "default", "class prediction: default, argmax, median or mean"},
                      {"group", "0", "also score totals of groups of G consecutive examples"},
                      {"weight-column", "", "tables: column of per-row frequency weights"},

@@ -1,7 +1,8 @@
 // predict.cpp — `ordgrad predict`: per example, the class distribution's top
 // classes and the point estimate; per group of G, the total's median, mean and
 // central 80% / 95% intervals (losses/group_total.h). --csv FILE writes the
-// per-example rows to a file (through a temporary file and a rename).
+// per-example rows to a file (through a temporary file and a rename). Classes print
+// by their names when the model has them (--label-order at training).
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -22,7 +23,7 @@ namespace og::cli {
 int run_predict(int argc, char** argv) {
   Args a("predict", {
                         {"model", "", "model file (DIR/model.ogm), required"},
-                        {"data", "", "dataset[:split], e.g. DIR:test or FILE.csv:test (required)"},
+                        {"data", "", "dataset[:split], e.g. DIR:test (manifests, or label folders split as the model records) or FILE.csv:test (required)"},
                         {"rule", "default", "point estimate: default, argmax, median or mean"},
                         {"top", "3", "how many of the most likely classes to list"},
                         {"group", "0", "also predict totals of groups of G consecutive examples"},
