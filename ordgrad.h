@@ -74,6 +74,7 @@
 #include "io/csv.h"
 #include "io/idx.h"
 #include "io/images.h"
+#include "io/folders.h"
 #include "io/counting.h"
 #include "io/prefetch.h"
 

@@ -2,12 +2,14 @@
 #include "apps/args.h"
 
 #include <cerrno>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include "core/check.h"
+#include "model/data.h"
 
 namespace og::cli {
 
@@ -99,6 +101,33 @@ int Args::integer(const std::string& name) const {
 }
 
 bool Args::flag(const std::string& name) const { return str(name) == "1"; }
+
+void parse_image_size(const std::string& text, const std::string& command, int& height, int& width) {
+  const size_t x = text.find_first_of("xX");
+  const auto side = [&](const std::string& t, int& v) {
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(t.c_str(), &end, 10);
+    const bool ok = !t.empty() && std::isdigit(static_cast<unsigned char>(t[0])) && *end == '\0' && errno == 0 &&
+                    n >= 1 && n <= 16384;
+    OG_CHECK(ok, command, ": --image-size expects H or HxW (height x width, integers 1..16384), got '", text, "'");
+    v = static_cast<int>(n);
+  };
+  side(text.substr(0, x), height);
+  if (x == std::string::npos) width = height;
+  else side(text.substr(x + 1), width);
+}
+
+DataOptions scoring_data_options(const Args& a) {
+  DataOptions o;
+  o.weight_column = a.str("weight-column");
+  o.test_fraction = a.number("test-fraction");
+  o.split_seed = static_cast<uint64_t>(a.integer("split-seed"));
+  o.split_seed_given = a.has("split-seed");
+  if (a.has("split")) o.split = a.str("split");
+  o.skip_bad = a.flag("skip-bad");
+  return o;
+}
 
 std::vector<float> parse_floats(const std::string& text, const std::string& what) {
   std::vector<float> out;

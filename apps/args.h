@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace og {
+struct DataOptions;
+}
+
 namespace og::cli {
 
 struct Flag {
@@ -38,6 +42,15 @@ class Args {
   std::vector<Flag> flags_;
   std::map<std::string, std::string> given_;
 };
+
+// --image-size: "32" (square) or "32x48" (height x width), each in 1..16384; one error
+// line naming the command otherwise.
+void parse_image_size(const std::string& text, const std::string& command, int& height, int& width);
+
+// The data flags of a command that scores a saved model (eval, predict): --weight-column,
+// --test-fraction, --split-seed, --split, --skip-bad. The label-folder split and class
+// names default to the model's (load_for_model), so only given flags are set.
+DataOptions scoring_data_options(const Args& a);
 
 // "1.5,-2,3" -> {1.5,-2,3}; errors name the flag.
 std::vector<float> parse_floats(const std::string& text, const std::string& what);

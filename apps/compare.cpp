@@ -21,6 +21,7 @@
 #include "core/metrics.h"
 #include "core/atomic_file.h"
 #include "core/parallel.h"
+#include "io/folders.h"
 #include "model/fit.h"
 
 namespace og::cli {
@@ -72,7 +73,7 @@ std::string mean_sd(const std::vector<double>& v) {
 
 int run_compare(int argc, char** argv) {
   Args a("compare", {
-                        {"data", "", "dataset: DIR (images), FILE.csv (a table), demo (required)"},
+                        {"data", "", "dataset: DIR (images: train.csv/test.csv, or DIR/<label>/<image> folders), FILE.csv (a table), demo (required)"},
                         {"model", "count-cnn", "network shared by every run: an alias or architecture text (as train)"},
                         {"losses", "ce;ce:weights=inverse;ev_l1;ce+rps;coral;corn;clm;reg_l1",
                          "loss specs separated by ';'"},
@@ -82,7 +83,11 @@ int run_compare(int argc, char** argv) {
                         {"lr", "0.001", "learning rate"},
                         {"batch", "64", "batch size"},
                         {"epochs", "5", "epochs per run"},
-                        {"image-size", "32", "images: resize to this height and width"},
+                        {"image-size", "32", "images: resize to H (square) or HxW (height x width)"},
+                        {"channels", "1", "images: 1 (grayscale) or 3 (RGB)"},
+                        {"split", "0.8,0.1,0.1", "label folders: train,val,test fractions, stratified by label (test is scored)"},
+                        {"split-seed", "0", "seed of the split (tables: train/test; label folders: train/val/test)"},
+                        {"label-order", "", "label folders named by class: the names from lowest to highest, e.g. low,mid,high"},
                         {"threads", "2", "OpenMP threads"},
                         {"out", "", "directory for compare.csv and compare.svg (required)"},
                     });
@@ -92,11 +97,17 @@ int run_compare(int argc, char** argv) {
   const std::string out = a.str("out");
   make_dirs(out);
   DataOptions dopt;
-  dopt.height = dopt.width = a.integer("image-size");
+  dopt.channels = a.integer("channels");
+  OG_CHECK(dopt.channels == 1 || dopt.channels == 3, "compare: --channels must be 1 or 3, got ", dopt.channels);
+  parse_image_size(a.str("image-size"), "compare", dopt.height, dopt.width);
+  dopt.split = a.str("split");
+  dopt.split_seed = static_cast<uint64_t>(a.integer("split-seed"));
+  if (a.has("label-order")) dopt.label_order = parse_label_order(a.str("label-order"));
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;
   dopt.label_offset = train.label_offset;
   NamedData test = load_named(a.str("data"), "test", dopt);
+  write_data_split(a.str("data"), dopt, out, {}, false);  // label folders: the split scored, as manifests
   const int K = train.classes, seeds = a.integer("seeds");
   OG_CHECK(seeds >= 1, "compare: --seeds must be >= 1");
   std::vector<std::string> names = split(a.str("losses"), ';');

@@ -6,6 +6,8 @@
 // matters: total_mae (of the median total), total_crps, and the coverage of the
 // central 80% and 95% intervals of the total (losses/group_total.h). When G does
 // not divide the number of examples, the last N mod G examples form no group.
+// Label folders (DIR/<label>/<image>) are split and named as the model file records
+// (model/data.h: load_for_model), unless --split or --split-seed is given.
 #include <cstdio>
 #include <string>
 
@@ -24,12 +26,14 @@ namespace og::cli {
 int run_eval(int argc, char** argv) {
   Args a("eval", {
                      {"model", "", "model file (DIR/model.ogm), required"},
-                     {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]"},
+                     {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]; DIR[:train|:val|:test] (manifests, or label folders split as the model records)"},
                      {"rule", "default", "class prediction: default, argmax, median or mean"},
                      {"group", "0", "also score totals of groups of G consecutive examples"},
                      {"weight-column", "", "tables: column of per-row frequency weights"},
                      {"test-fraction", "0.2", "tables: share of rows in the test split"},
-                     {"split-seed", "0", "tables: seed of the train/test split"},
+                     {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split (default: the model's)"},
+                     {"split", "", "label folders: train,val,test fractions (default: the model's, as trained)"},
+                     {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded", true},
                      {"batch", "256", "inference batch size"},
                      {"threads", "2", "OpenMP threads"},
                      {"plot", "", "also draw the confusion matrix to this SVG file"},
@@ -46,9 +50,11 @@ int run_eval(int argc, char** argv) {
   if (G > 0) require_total_head(model.info, "eval --group");
   const int K = model.info.classes;
   NamedData d = load_for_model(a.str("data"), model.info,
-                               DataOptions{a.str("weight-column"), a.number("test-fraction"),
-                                           static_cast<uint64_t>(a.integer("split-seed"))},
+                               scoring_data_options(a),
                                "eval");
+  if (!d.skipped_images.empty())
+    std::fprintf(stderr, "eval: skipped %zu image(s) that could not be loaded (--skip-bad), the first %s\n",
+                 d.skipped_images.size(), d.skipped_images[0].c_str());
   const Predictions p = predict_all(model, d.data.x, rule, a.integer("batch"));
   const Tensor& probs = p.probs;
   const std::vector<int>& pred = p.classes;
@@ -60,6 +66,12 @@ int run_eval(int argc, char** argv) {
                  "predicted class", "true class");
   if (a.flag("json")) {
     std::string json = to_json(r);
+    if (!model.info.label_names.empty()) {
+      json.pop_back();  // the closing brace
+      json += ", \"label_names\": [";
+      for (int k = 0; k < K; ++k) json += cat(k ? ", " : "", "\"", model.info.label_names[size_t(k)], "\"");
+      json += "]}";
+    }
     if (G > 0) {
       json.pop_back();  // the closing brace
       json += cat(", \"group\": ", G, ", \"groups\": ", gr.groups, ", \"total_mae\": ", gr.mae,
@@ -71,6 +83,11 @@ int run_eval(int argc, char** argv) {
   }
   std::printf("%s on %s (%ld examples, %d classes, rule %s)\n", a.str("model").c_str(), a.str("data").c_str(),
               static_cast<long>(r.n), K, a.str("rule").c_str());
+  if (!model.info.label_names.empty()) {
+    std::printf("  classes:");
+    for (int k = 0; k < K; ++k) std::printf(" %d=%s", k, model.info.label_names[size_t(k)].c_str());
+    std::printf("\n");
+  }
   std::printf("  accuracy %.4f   MAE %.4f   RMSE %.4f   off-by-one %.4f\n", r.accuracy, r.mae, r.rmse,
               r.off_by_one);
   std::printf("  QWK %.4f   AMAE %.4f   MMAE %.4f   Kendall tau-b %.4f   Spearman %.4f\n", r.qwk, r.amae,

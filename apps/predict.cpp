@@ -1,7 +1,8 @@
 // predict.cpp — `ordgrad predict`: per example, the class distribution's top
 // classes and the point estimate; per group of G, the total's median, mean and
 // central 80% / 95% intervals (losses/group_total.h). --csv FILE writes the
-// per-example rows to a file (through a temporary file and a rename).
+// per-example rows to a file (through a temporary file and a rename). Classes print
+// by their names when the model has them (--label-order at training).
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -22,7 +23,7 @@ namespace og::cli {
 int run_predict(int argc, char** argv) {
   Args a("predict", {
                         {"model", "", "model file (DIR/model.ogm), required"},
-                        {"data", "", "dataset[:split], e.g. DIR:test or FILE.csv:test (required)"},
+                        {"data", "", "dataset[:split], e.g. DIR:test (manifests, or label folders split as the model records) or FILE.csv:test (required)"},
                         {"rule", "default", "point estimate: default, argmax, median or mean"},
                         {"top", "3", "how many of the most likely classes to list"},
                         {"group", "0", "also predict totals of groups of G consecutive examples"},
@@ -30,7 +31,9 @@ int run_predict(int argc, char** argv) {
                         {"csv", "", "write every example's prediction to this CSV file"},
                         {"weight-column", "", "tables: column of per-row frequency weights"},
                         {"test-fraction", "0.2", "tables: share of rows in the test split"},
-                        {"split-seed", "0", "tables: seed of the train/test split"},
+                        {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split (default: the model's)"},
+                     {"split", "", "label folders: train,val,test fractions (default: the model's, as trained)"},
+                     {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded", true},
                         {"threads", "2", "OpenMP threads"},
                     });
   if (!a.parse(argc, argv, 2)) return 0;
@@ -44,9 +47,11 @@ int run_predict(int argc, char** argv) {
   if (G > 0) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
   NamedData d = load_for_model(a.str("data"), model.info,
-                               DataOptions{a.str("weight-column"), a.number("test-fraction"),
-                                           static_cast<uint64_t>(a.integer("split-seed"))},
+                               scoring_data_options(a),
                                "predict");
+  if (!d.skipped_images.empty())
+    std::fprintf(stderr, "predict: skipped %zu image(s) that could not be loaded (--skip-bad), the first %s\n",
+                 d.skipped_images.size(), d.skipped_images[0].c_str());
   const Predictions pr = predict_all(model, d.data.x, rule);
   const Tensor& probs = pr.probs;
   const std::vector<int>& pred = pr.classes;
@@ -63,16 +68,17 @@ int run_predict(int argc, char** argv) {
     const float* p = probs.data() + i * K;
     std::stable_sort(order.begin(), order.end(), [&](int u, int v) { return p[u] > p[v]; });
     const std::string path = i < int64_t(d.paths.size()) ? d.paths[i] : "";
-    csv << i << ',' << path << ',' << d.data.y[i] + off << ',' << pred[i] + off;
+    const std::string truth = class_label(model.info, d.data.y[i]), guess = class_label(model.info, pred[i]);
+    csv << i << ',' << path << ',' << truth << ',' << guess;
     std::ostringstream tops;
     for (int j = 0; j < std::min(top, K); ++j) {
-      csv << ',' << order[j] + off << ',' << p[order[j]];
-      tops << order[j] + off << " (" << static_cast<int>(100 * p[order[j]] + 0.5) << "%)  ";
+      csv << ',' << class_label(model.info, order[j]) << ',' << p[order[j]];
+      tops << class_label(model.info, order[j]) << " (" << static_cast<int>(100 * p[order[j]] + 0.5) << "%)  ";
     }
     csv << '\n';
     if (limit == 0 || i < limit)
-      std::printf("%-8ld %-24s %6d %9d   %s\n", static_cast<long>(i), path.substr(0, 24).c_str(),
-                  d.data.y[i] + off, pred[i] + off, tops.str().c_str());
+      std::printf("%-8ld %-24s %6s %9s   %s\n", static_cast<long>(i), path.substr(0, 24).c_str(),
+                  truth.c_str(), guess.c_str(), tops.str().c_str());
   }
   if (a.has("csv")) write_text_atomic(a.str("csv"), csv.str());
 

@@ -4,7 +4,11 @@
 // (--tol, --max-iter; model/trainer.h): an epoch is a chunk of up to 50 iterations,
 // and the last line (printed even with --quiet) says whether it converged, as the
 // model files' meta lbfgs_* do. The held-out set is the validation split of an image
-// folder, else the test split. curves.svg draws the epochs of this invocation (log.csv
+// folder, else the test split. Label folders (DIR/<label>/<image>) are split by
+// --split and --split-seed; the split goes into the run directory as train.csv, val.csv
+// and test.csv before training (model/data.h: write_data_split), with skipped.txt
+// listing the images --skip-bad left out; the test part is decoded once too, so a bad
+// file there stops (or is skipped) now rather than at the first eval. curves.svg draws the epochs of this invocation (log.csv
 // keeps all of them across resumes).
 #include <sys/stat.h>
 
@@ -24,6 +28,7 @@
 #include "core/atomic_file.h"
 #include "core/metrics.h"
 #include "core/parallel.h"
+#include "io/folders.h"
 #include "losses/class_weights.h"
 #include "model/fit.h"
 
@@ -31,13 +36,16 @@ namespace og::cli {
 
 int run_train(int argc, char** argv) {
   Args a("train", {
-                      {"data", "fashion-mnist", "dataset: fashion-mnist, demo, or FILE.csv (a table; FILE.csv:all fits on every row, as statistics packages do)"},
+                      {"data", "fashion-mnist", "dataset: fashion-mnist, demo, FILE.csv (a table; FILE.csv:all fits on every row, as statistics packages do), DIR with train.csv, val.csv, test.csv, or DIR/<label>/<image> label folders"},
                       {"model", "fashion-cnn", "network: fashion-cnn, count-cnn, mlp:H1,H2,..., linear, resnet8, or text such as \"conv(16,3,pad=1), bn, relu, res(conv(16,3,pad=1), bn), gap\" (README: Architectures)"},
                       {"weight-column", "", "tables: column of per-row frequency weights"},
                       {"test-fraction", "0.2", "tables: share of rows held out for testing (none with FILE.csv:all)"},
-                      {"split-seed", "0", "tables: seed of the train/test split"},
+                      {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split"},
+                      {"split", "0.8,0.1,0.1", "label folders: train,val,test fractions, stratified by label (written to --out as train.csv, val.csv, test.csv)"},
+                      {"label-order", "", "label folders named by class: the names from lowest to highest, e.g. low,mid,high (default: folders named 0, 1, 2, ...)"},
+                      {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded, listed in --out/skipped.txt", true},
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
-                      {"image-size", "32", "images: resize to this height and width"},
+                      {"image-size", "32", "images: resize to H (square) or HxW (height x width)"},
                       {"channels", "1", "images: 1 (grayscale) or 3 (RGB)"},
                       {"flip", "", "images: random horizontal and vertical flips", true},
                       {"shift", "0", "images: random shifts of up to this many pixels"},
@@ -93,8 +101,12 @@ int run_train(int argc, char** argv) {
   opt.augment = Augment{a.flag("flip"), a.flag("flip"), a.integer("shift"), static_cast<float>(a.number("brightness"))};
 
   DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
-                   static_cast<uint64_t>(a.integer("split-seed")), 0, 0,
-                   a.integer("channels"), a.integer("image-size"), a.integer("image-size")};
+                   static_cast<uint64_t>(a.integer("split-seed")), 0, 0, a.integer("channels")};
+  OG_CHECK(dopt.channels == 1 || dopt.channels == 3, "train: --channels must be 1 or 3, got ", dopt.channels);
+  parse_image_size(a.str("image-size"), "train", dopt.height, dopt.width);
+  if (a.has("split")) dopt.split = a.str("split");
+  if (a.has("label-order")) dopt.label_order = parse_label_order(a.str("label-order"));
+  dopt.skip_bad = a.flag("skip-bad");
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;  // the held-out split uses the training label range
   dopt.label_offset = train.label_offset;
@@ -104,6 +116,9 @@ int run_train(int argc, char** argv) {
   const char* held = has_val ? "val" : "test";
   ModelInfo info{a.str("model"), train.input, a.str("loss"), train.classes, train.norm_mean,
                  train.norm_std, {}, {}, train.label_offset};
+  info.label_names = train.label_names;
+  info.data_split = train.split;
+  info.data_split_seed = dopt.split_seed;
   if (train.table && a.integer("standardize")) {
     const Standardizer st = Standardizer::fit(train.data.x, train.data.weights);
     info.feature_mean = st.mean;
@@ -128,6 +143,24 @@ int run_train(int argc, char** argv) {
   }
   prepare_inputs(train.data.x, model.info);
   prepare_inputs(test.data.x, model.info);
+
+  // The data's notes come first, and even with --quiet: they say what was trained on.
+  if (train.skipped_files > 0)
+    std::printf("skipped %ld non-image file%s in %s\n", static_cast<long>(train.skipped_files),
+                train.skipped_files == 1 ? "" : "s", a.str("data").c_str());
+  std::vector<std::string> skipped = train.skipped_images;
+  skipped.insert(skipped.end(), test.skipped_images.begin(), test.skipped_images.end());
+  if (!train.split.empty() && parse_split(train.split).test > 0) {  // a folder split: its test part is checked now, not at the first eval
+    const NamedData unseen = load_named(a.str("data"), "test", dopt);
+    skipped.insert(skipped.end(), unseen.skipped_images.begin(), unseen.skipped_images.end());
+  }
+  if (!skipped.empty()) {
+    std::printf("skipped %zu image%s that could not be loaded (--skip-bad; listed in %s/skipped.txt):\n",
+                skipped.size(), skipped.size() == 1 ? "" : "s", out.c_str());
+    for (size_t i = 0; i < skipped.size() && i < 5; ++i) std::printf("  %s\n", skipped[i].c_str());
+    if (skipped.size() > 5) std::printf("  ... and %zu more\n", skipped.size() - 5);
+  }
+  write_data_split(a.str("data"), dopt, out, skipped, a.has("resume"));
 
   const bool quiet = a.flag("quiet");
   if (!quiet)

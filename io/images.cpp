@@ -246,8 +246,9 @@ std::string decode_file(const std::string& path, const ImageOptions& opt, float*
   return decode_bytes(bytes.str(), opt, out);
 }
 
-// Decodes every file in parallel into data.images; throws the first failure in order.
-// context[i] prefixes image i's error message.
+// Decodes every file in parallel into data.images. A failure throws the first one in
+// order, or with skip_bad drops that image (paths, labels, groups) and records it in
+// data.skipped. context[i] prefixes image i's error message.
 void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std::string>& context) {
   const int64_t N = int64_t(data.paths.size());
   const int64_t per_image = int64_t(opt.channels) * opt.height * opt.width;
@@ -261,8 +262,36 @@ void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std:
       errors[size_t(i)] = cat("cannot decode image: ", e.what());
     }
   });
-  for (size_t i = 0; i < errors.size(); ++i)
-    if (!errors[i].empty()) throw Error(context[i] + errors[i]);
+  if (!opt.skip_bad) {
+    for (size_t i = 0; i < errors.size(); ++i)
+      if (!errors[i].empty()) throw Error(context[i] + errors[i]);
+    return;
+  }
+  // Keep the good images in their order; serial, so the result is the same for any thread count.
+  int64_t kept = 0;
+  for (int64_t i = 0; i < N; ++i) {
+    if (!errors[size_t(i)].empty()) {
+      data.skipped.push_back(cat("'", data.paths[size_t(i)], "': ", errors[size_t(i)]));
+      continue;
+    }
+    if (kept != i) {
+      std::copy(out + i * per_image, out + (i + 1) * per_image, out + kept * per_image);
+      data.paths[size_t(kept)] = data.paths[size_t(i)];
+      data.labels[size_t(kept)] = data.labels[size_t(i)];
+      if (!data.groups.empty()) data.groups[size_t(kept)] = data.groups[size_t(i)];
+    }
+    ++kept;
+  }
+  OG_CHECK(kept > 0, context.empty() ? std::string() : context[0], "no image could be decoded (", N,
+           " skipped with skip_bad; the first: ", data.skipped.front(), ")");
+  data.paths.resize(size_t(kept));
+  data.labels.resize(size_t(kept));
+  if (!data.groups.empty()) data.groups.resize(size_t(kept));
+  if (kept < N) {
+    Tensor fewer = Tensor::empty({kept, opt.channels, opt.height, opt.width});
+    std::copy(out, out + kept * per_image, fewer.data());
+    data.images = fewer;
+  }
 }
 
 // ---- the manifest ---------------------------------------------------------------
@@ -356,14 +385,6 @@ std::string read_file(const char* fn, const std::string& path) {
   return text.str();
 }
 
-bool is_image_name(const std::string& name) {
-  const size_t dot = name.rfind('.');
-  if (dot == std::string::npos) return false;
-  std::string ext = name.substr(dot + 1);
-  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp";
-}
-
 }  // namespace
 
 ImageData load_manifest(const std::string& csv_path, const ImageOptions& options) {
@@ -420,59 +441,22 @@ ImageData load_manifest(const std::string& csv_path, const ImageOptions& options
     context[i] = cat("load_manifest: '", data.paths[i], "' (line ", lines[i], " of '", csv_path,
                      "'): ");
     std::error_code ec;
-    OG_CHECK(fs::is_regular_file(data.paths[i], ec), context[i], "image file not found");
+    OG_CHECK(options.skip_bad || fs::is_regular_file(data.paths[i], ec), context[i], "image file not found");
   }
   decode_all(data, options, context);
   return data;
 }
 
-ImageData load_folder(const std::string& dir, const ImageOptions& options) {
-  check_options("load_folder", options);
-  std::error_code ec;
-  OG_CHECK(fs::is_directory(dir, ec), "load_folder: '", dir,
-           fs::exists(dir, ec) ? "' is not a directory" : "' not found");
-
-  struct LabelDir {
-    int label;
-    std::string name;
-  };
-  std::vector<LabelDir> label_dirs;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.empty() || name[0] == '.' || !it->is_directory(ec)) continue;
-    int label = 0;
-    OG_CHECK(parse_int(name, label) && trim(name).size() == name.size(), "load_folder: '",
-             it->path().string(), "' is not named by an integer label");
-    OG_CHECK(label >= 0, "load_folder: '", it->path().string(), "': label ", label,
-             " is negative (labels are 0, 1, 2, ...)");
-    label_dirs.push_back({label, name});
-  }
-  OG_CHECK(!ec, "load_folder: cannot list '", dir, "': ", ec.message());
-  std::sort(label_dirs.begin(), label_dirs.end(), [](const LabelDir& a, const LabelDir& b) {
-    return a.label != b.label ? a.label < b.label : a.name < b.name;
-  });
-
+ImageData load_files(std::vector<std::string> paths, std::vector<int> labels, const ImageOptions& options,
+                     const std::string& who) {
+  check_options(who.c_str(), options);
+  OG_CHECK(paths.size() == labels.size(), who, ": ", paths.size(), " paths but ", labels.size(), " labels");
+  OG_CHECK(!paths.empty(), who, ": no images to load");
   ImageData data;
-  for (const LabelDir& ld : label_dirs) {
-    const fs::path sub = fs::path(dir) / ld.name;
-    std::vector<std::string> names;
-    for (fs::directory_iterator it(sub, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      if (name.empty() || name[0] == '.' || !is_image_name(name)) continue;
-      if (it->is_regular_file(ec)) names.push_back(name);
-    }
-    OG_CHECK(!ec, "load_folder: cannot list '", sub.string(), "': ", ec.message());
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      data.paths.push_back((sub / name).string());
-      data.labels.push_back(ld.label);
-    }
-  }
-  OG_CHECK(!data.paths.empty(), "load_folder: '", dir,
-           "' has no images (expected <dir>/<label>/<name>.png|jpg|jpeg|bmp)");
+  data.paths = std::move(paths);
+  data.labels = std::move(labels);
   std::vector<std::string> context(data.paths.size());
-  for (size_t i = 0; i < data.paths.size(); ++i)
-    context[i] = cat("load_folder: '", data.paths[i], "': ");
+  for (size_t i = 0; i < data.paths.size(); ++i) context[i] = cat(who, ": '", data.paths[i], "': ");
   decode_all(data, options, context);
   return data;
 }

@@ -15,11 +15,8 @@
 //     ends; a UTF-8 BOM is skipped; blank lines are skipped. A relative path is
 //     relative to the directory of the CSV file. label: an integer >= 0; group: an
 //     integer (ImageData::groups stays empty without a group column).
-//   load_folder(dir): one subfolder per label, named by the integer label
-//     (dir/0/a.png, dir/7/b.jpg). Files ending .png .jpg .jpeg .bmp (any case) are
-//     taken; other files and names starting with '.' are skipped. Order: label
-//     ascending, then folder name, then file name (byte order), so it is the same on
-//     every machine whatever order the file system lists.
+//   load_files(paths, labels, options, who): the listed files (io/folders.h walks label
+//     folders into such lists; load_folder there reads a whole folder).
 //
 // Pixels. x = byte/255, a float in [0,1], stored NCHW as images [N,C,H,W] with
 // C = ImageOptions::channels (1 or 3). Alpha is dropped. Colour conversion:
@@ -40,7 +37,7 @@
 //   "load_manifest: 'm.csv' line 4: label '-2' is negative"
 //   "load_manifest: 'imgs/a.png' (line 3 of 'm.csv'): cannot decode image: <stb reason>"
 //   "load_folder: 'd/3/x.png': cannot decode image: not a PNG, JPEG or BMP file (starts with
-//    bytes 47 49 46 38)"
+//    bytes 47 49 46 38)" (the `who` of load_files)
 //   "load_image: 'a.png': cannot decode image: corrupt PNG: chunk 1 ('IDAT') at byte 33
 //    claims 1073742000 bytes of data, the file has 410 after its header"
 //   missing manifest / folder / image file, a corrupt or truncated image, a malformed
@@ -79,6 +76,7 @@ struct ImageOptions {
   int height = 32, width = 32; // model input size; images are resized to it
   bool strict_size = false;    // true: an image of another size is an error, not resized
   int expect_channels = 0;     // 0 = any source; 1 or 3: other sources are an error
+  bool skip_bad = false;       // leave out images that fail to load (ImageData::skipped)
 };
 
 struct ImageData {
@@ -86,10 +84,13 @@ struct ImageData {
   std::vector<int> labels;         // N labels >= 0
   std::vector<int> groups;         // N group ids; empty when the manifest has none
   std::vector<std::string> paths;  // N file paths as opened
+  std::vector<std::string> skipped;  // with skip_bad: "'path': reason" of each image left out
 };
 
 ImageData load_manifest(const std::string& csv_path, const ImageOptions& options = {});
-ImageData load_folder(const std::string& dir, const ImageOptions& options = {});
+// The files `paths` with their labels, decoded in parallel; errors start with `who`.
+ImageData load_files(std::vector<std::string> paths, std::vector<int> labels, const ImageOptions& options,
+                     const std::string& who);
 
 // At most this many pixels (height x width) per source image: 2^25, e.g. 6000x5000.
 constexpr int64_t kMaxImagePixels = int64_t(1) << 25;

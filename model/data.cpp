@@ -10,9 +10,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "io/idx.h"
 #include "core/rng.h"
+#include "core/atomic_file.h"
+#include "io/folders.h"
 #include "io/images.h"
 
 namespace og {
@@ -21,6 +25,13 @@ namespace {
 bool is_directory(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -49,23 +60,115 @@ NamedData load_table(const std::string& path, const std::string& split, const Da
 }
 }  // namespace
 
-NamedData load_images(const std::string& dir, const std::string& split, const DataOptions& opt) {
-  const std::string manifest = dir + "/" + split + ".csv";
-  ImageData im = load_manifest(manifest, ImageOptions{opt.channels, opt.height, opt.width});
+namespace {
+ImageOptions image_options(const DataOptions& opt) {
+  ImageOptions o{opt.channels, opt.height, opt.width};
+  o.skip_bad = opt.skip_bad;
+  return o;
+}
+
+// What every image source sets: pixels, labels, classes (the model's or 0..max), the
+// normalisation a new model starts from.
+NamedData image_data(ImageData im, const std::string& where, const DataOptions& opt, int classes) {
   NamedData d;
   d.data = Dataset{im.images, im.labels, {}};
   d.input = Shape{opt.channels, opt.height, opt.width};
   int max_label = 0;
   for (int y : im.labels) max_label = std::max(max_label, y);
-  d.classes = opt.classes > 0 ? opt.classes : max_label + 1;
+  d.classes = opt.classes > 0 ? opt.classes : std::max(classes, max_label + 1);
   for (size_t i = 0; i < im.labels.size(); ++i)
-    OG_CHECK(im.labels[i] < d.classes, manifest, ": label ", im.labels[i], " of ", im.paths[i],
+    OG_CHECK(im.labels[i] < d.classes, where, ": label ", im.labels[i], " of ", im.paths[i],
              " is outside the ", d.classes, " classes");
   d.norm_mean = 0.5f;
   d.norm_std = 0.25f;
   d.groups = im.groups;
   d.paths = im.paths;
+  d.skipped_images = im.skipped;
   return d;
+}
+
+bool has_manifests(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir + "/train.csv", ec);
+}
+
+// The scan and split of label folders `dir` (io/folders.h); rows of `part` ("all": every image).
+struct FolderRows {
+  LabelFolders folders;
+  std::string split;          // the fractions' text
+  std::vector<int64_t> rows;
+};
+
+FolderRows folder_rows(const std::string& dir, const std::string& part, const DataOptions& opt) {
+  FolderRows r;
+  r.folders = scan_label_folders(dir, opt.label_order);
+  if (part == "all") {
+    for (size_t i = 0; i < r.folders.paths.size(); ++i) r.rows.push_back(int64_t(i));
+    return r;
+  }
+  r.split = opt.split.empty() ? "0.8,0.1,0.1" : opt.split;
+  const FolderSplit s = split_stratified(r.folders.labels, parse_split(r.split), opt.split_seed);
+  r.rows = s.part(part);
+  OG_CHECK(!r.rows.empty(), "data '", dir, ":", part, "': the split ", r.split, " (seed ", opt.split_seed,
+           ") puts no image of ", r.folders.paths.size(), " in ", part);
+  return r;
+}
+
+NamedData load_label_folders(const std::string& dir, const std::string& part, const DataOptions& opt) {
+  FolderRows r = folder_rows(dir, part, opt);
+  std::vector<std::string> paths;
+  std::vector<int> labels;
+  for (int64_t i : r.rows) {
+    paths.push_back(r.folders.paths[size_t(i)]);
+    labels.push_back(r.folders.labels[size_t(i)]);
+  }
+  NamedData d = image_data(load_files(std::move(paths), std::move(labels), image_options(opt), "load_folder"),
+                           "load_folder: '" + dir + "'", opt, r.folders.classes);
+  d.label_names = r.folders.names;
+  d.split = r.split;
+  d.skipped_files = int64_t(r.folders.skipped.size());
+  return d;
+}
+}  // namespace
+
+NamedData load_images(const std::string& dir, const std::string& split, const DataOptions& opt) {
+  if (!has_manifests(dir)) return load_label_folders(dir, split, opt);
+  const std::string part = split == "all" ? "train" : split;
+  const std::string manifest = dir + "/" + part + ".csv";
+  return image_data(load_manifest(manifest, image_options(opt)), manifest, opt, 0);
+}
+
+bool write_data_split(const std::string& spec, const DataOptions& opt, const std::string& out,
+                      const std::vector<std::string>& skipped, bool must_match) {
+  size_t colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
+  const std::string dir = spec.substr(0, colon);
+  const bool folders = is_directory(dir) && !has_manifests(dir);
+  std::vector<std::pair<std::string, std::string>> files;
+  if (folders) {
+    FolderRows r = folder_rows(dir, "all", opt);
+    const std::string split = opt.split.empty() ? "0.8,0.1,0.1" : opt.split;
+    const FolderSplit s = split_stratified(r.folders.labels, parse_split(split), opt.split_seed);
+    make_dirs(out);  // before manifest_text, which resolves paths relative to it
+    for (const char* part : {"train", "val", "test"}) {
+      const std::string path = out + "/" + part + ".csv";
+      std::string text = manifest_text(r.folders.paths, r.folders.labels, s.part(part), out);
+      std::error_code ec;
+      OG_CHECK(!must_match || !std::filesystem::exists(path, ec) || read_text(path) == text, "'", path,
+               "' holds another split than --data ", spec, " with split ", split, " and seed ", opt.split_seed,
+               " (resume with the flags of the run)");
+      files.emplace_back(path, std::move(text));
+    }
+  }
+  if (!skipped.empty()) {
+    std::string text;
+    for (const std::string& line : skipped) text += line + "\n";
+    files.emplace_back(out + "/skipped.txt", text);
+  }
+  if (files.empty()) return false;
+  make_dirs(out);
+  write_files_all_or_none(files);
+  return folders;
 }
 
 NamedData load_named(const std::string& spec, const std::string& fallback_split, const DataOptions& opt) {
@@ -76,12 +179,7 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split,
   OG_CHECK(split == "train" || split == "test" || split == "all" || split == "val", "data '", spec,
            "': unknown split '", split, "' (use :train, :val, :test or :all)");
   if (ends_with(name, ".csv")) return load_table(name, split, opt);
-  if (is_directory(name)) {
-    const std::string part = split == "all" ? "train" : split;
-    OG_CHECK(part == "train" || part == "val" || part == "test", "data '", spec, "': unknown split '", split,
-             "' (use :train, :val or :test)");
-    return load_images(name, part, opt);
-  }
+  if (is_directory(name)) return load_images(name, split, opt);
   OG_CHECK(split == "train" || split == "test", "data '", spec, "': only :train and :test exist");
   NamedData d;
   if (name == "fashion-mnist") {
@@ -101,7 +199,7 @@ NamedData load_named(const std::string& spec, const std::string& fallback_split,
   }
   throw Error(cat("unknown data '", spec,
                   "' (known: fashion-mnist[:train|:test], demo[:train|:test], FILE.csv[:train|:test|:all], "
-                  "DIR[:train|:val|:test] with DIR/train.csv)"));
+                  "DIR[:train|:val|:test] with DIR/train.csv or DIR/<label>/ folders)"));
 }
 
 NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOptions opt, const char* who) {
@@ -109,6 +207,13 @@ NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOpt
   opt.label_offset = info.label_offset;
   opt.classes = info.classes;
   if (in.nd == 3) opt.channels = int(in[0]), opt.height = int(in[1]), opt.width = int(in[2]);
+  // Label folders are read as the model was trained on them: its class names, and its
+  // split unless the caller gives another.
+  if (opt.label_order.empty()) opt.label_order = info.label_names;
+  if (!info.data_split.empty()) {
+    if (opt.split.empty()) opt.split = info.data_split;
+    if (!opt.split_seed_given) opt.split_seed = info.data_split_seed;
+  }
   NamedData d = load_named(name, "test", opt);
   OG_CHECK(d.input == in, who, ": the model expects inputs ", in, ", ", name, " has ", d.input);
   for (size_t i = 0; i < d.data.y.size(); ++i)

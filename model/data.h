@@ -5,8 +5,13 @@
 //                                    train/test = a seeded split (DataOptions)
 //   DIR[:train|:val|:test]           images listed by DIR/train.csv, DIR/val.csv,
 //                                    DIR/test.csv (path,label[,group]), e.g. the output
-//                                    of `ordgrad gen-counts`; decoded with stb_image and
-//                                    resized to channels x height x width
+//                                    of `ordgrad gen-counts` or a run directory of a
+//                                    folder split; decoded with stb_image and resized to
+//                                    channels x height x width
+//   DIR[:train|:val|:test|:all]      without DIR/train.csv: one sub-folder per label,
+//                                    DIR/<label>/<image> (io/folders.h), split by label
+//                                    with DataOptions::split and split_seed; :all = every
+//                                    image in the folders' order
 #pragma once
 #include <string>
 #include <vector>
@@ -25,6 +30,11 @@ struct DataOptions {
   int label_offset = 0;        // tables: map labels as class = label - offset ...
   int classes = 0;             // ... with this many classes (0 = from the file)
   int channels = 1, height = 32, width = 32;  // images: the model's input
+  std::string split = "";          // label folders: "TRAIN,VAL,TEST" fractions; "" = the model's, else 0.8,0.1,0.1
+  bool split_seed_given = false;   // label folders: false = load_for_model takes the model's seed
+  std::vector<std::string> label_order = {};  // label folders: class names in order; empty = integer
+                                         // folder names (load_for_model: the model's names)
+  bool skip_bad = false;           // images: leave out files that fail to load (skipped_images)
 };
 
 struct NamedData {
@@ -36,6 +46,10 @@ struct NamedData {
   int label_offset = 0;               // tables: file label = class + label_offset
   std::vector<int> groups;            // images: the manifest's group column (empty if none)
   std::vector<std::string> paths;     // images: the files, for predictions
+  std::vector<std::string> label_names;     // label folders named in order: class k's name
+  std::string split;                        // label folders: the fractions used ("" = no folder split)
+  int64_t skipped_files = 0;                // label folders: entries that are not images, passed over
+  std::vector<std::string> skipped_images;  // with skip_bad: "'path': reason" of each image left out
 };
 
 // name[:split]; split defaults to `fallback_split`.
@@ -46,6 +60,15 @@ NamedData load_named(const std::string& name, const std::string& fallback_split,
 // checked against the model's input shape and classes (og::Error naming `who`, the data
 // and the example), and normalised the way the model was trained (prepare_inputs).
 NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOptions opt, const char* who);
+// Label folders: the split that `spec` and `opt` select, written as run files
+// out/train.csv, val.csv, test.csv (path,label; train and validate from `ordgrad train
+// --data out` or score `out:test` on exactly these rows) and out/skipped.txt with the
+// lines `skipped` when there are any (one per line), all or none (io/folders.h). With must_match (a
+// resumed run) manifests already in `out` must hold the same split, else og::Error.
+// For other data only skipped.txt is written (when `skipped` is not empty). Returns
+// whether manifests were written.
+bool write_data_split(const std::string& spec, const DataOptions& opt, const std::string& out,
+                      const std::vector<std::string>& skipped, bool must_match);
 // Normalise inputs the way `info` says (scalar for images, per feature for tables).
 void prepare_inputs(Tensor& x, const ModelInfo& info);
 // The built-in ordinal toy table of `--data demo` (8 features, 10 classes):

@@ -1,6 +1,7 @@
 // model.cpp — building a model from its info, and model files (see model.h).
 #include "model/model.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -89,6 +90,15 @@ void put_model(Checkpoint& ck, const Model& m) {
   ck.meta["norm_mean"] = float_text(m.info.norm_mean);
   ck.meta["norm_std"] = float_text(m.info.norm_std);
   ck.meta["rng"] = encode_rng_state(m.rng->state());
+  if (!m.info.label_names.empty()) {
+    std::string names;
+    for (const std::string& n : m.info.label_names) names += (names.empty() ? "" : ",") + n;
+    ck.meta["label_names"] = names;
+  }
+  if (!m.info.data_split.empty()) {
+    ck.meta["data_split"] = m.info.data_split;
+    ck.meta["data_split_seed"] = std::to_string(m.info.data_split_seed);
+  }
   if (!m.info.feature_mean.empty()) {
     ck.tensors.emplace_back("input.mean", Tensor::from({int64_t(m.info.feature_mean.size())}, m.info.feature_mean));
     ck.tensors.emplace_back("input.std", Tensor::from({int64_t(m.info.feature_std.size())}, m.info.feature_std));
@@ -125,6 +135,19 @@ Model get_model(const Checkpoint& ck) {
              info.feature_mean.size(), " standardisation entries for input ", info.input);
   }
   info.norm_mean = meta_float(ck, "norm_mean");
+  if (ck.meta.count("label_names")) {
+    std::stringstream names(ck.meta.at("label_names"));
+    for (std::string n; std::getline(names, n, ',');) info.label_names.push_back(n);
+    OG_CHECK(int64_t(info.label_names.size()) == classes, ck.source, ": ", info.label_names.size(),
+             " label names for ", classes, " classes");
+  }
+  if (ck.meta.count("data_split")) {
+    info.data_split = ck.meta.at("data_split");
+    const std::string& seed = ck.meta_at("data_split_seed");
+    const auto [end, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), info.data_split_seed);
+    OG_CHECK(!seed.empty() && ec == std::errc() && end == seed.data() + seed.size(), ck.source,
+             ": bad value '", seed, "' for data_split_seed");
+  }
   info.norm_std = meta_float(ck, "norm_std");
   int64_t stored = 0;   // the file's parameters bound the architecture it may ask for
   for (const auto& [name, t] : ck.tensors)
@@ -139,6 +162,11 @@ Model get_model(const Checkpoint& ck) {
   get_tensors(ck, m.net->parameters(), "param.");
   get_tensors(ck, m.net->buffers(), "buffer.");
   return m;
+}
+
+std::string class_label(const ModelInfo& info, int k) {
+  if (k >= 0 && k < int(info.label_names.size())) return info.label_names[size_t(k)];
+  return std::to_string(k + info.label_offset);
 }
 
 Model load_model(const std::string& path) { return get_model(load_checkpoint(path)); }

@@ -5,7 +5,8 @@
 // "count-cnn" or any text) followed by the head that the loss reads (model/heads.h).
 // A model file is a checkpoint (core/serialize.h) whose metadata holds the canonical
 // architecture text, the input shape, the loss, the classes and the input
-// normalisation, so load_model() rebuilds the network from the file alone and fills
+// normalisation (and, for label folders, the class names and the split: meta
+// label_names, data_split, data_split_seed, only when set), so load_model() rebuilds the network from the file alone and fills
 // it by name: "param.<name>", "buffer.<name>" (batch norm's running statistics).
 // Loading checks the metadata before building anything: classes in [2, 65536], an
 // input of at most 2^24 values, and no layer beyond the parameters the file stores
@@ -35,10 +36,16 @@ struct ModelInfo {
   float norm_std = 1.0f;
   std::vector<float> feature_mean, feature_std;  // tables: per-feature standardisation (empty = none)
   int label_offset = 0;      // tables: the file's label = class + label_offset
+  std::vector<std::string> label_names = {};  // label folders named in order: class k's name (empty = numbers)
+  std::string data_split = "";  // label folders: the train,val,test fractions trained with ("" = none)
+  uint64_t data_split_seed = 0;  // ... and the seed of that split
 
   Head head() const;         // the head the loss reads (model/heads.h)
   int outputs() const;       // width of the last layer
 };
+
+// How class k is printed: its name, else the number k + label_offset.
+std::string class_label(const ModelInfo& info, int k);
 
 struct Model {
   ModelInfo info;

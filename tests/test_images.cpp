@@ -14,6 +14,7 @@
 
 #include "core/check.h"
 #include "core/parallel.h"
+#include "io/folders.h"
 #include "io/images.h"
 #include "io/prefetch.h"
 #include "model/trainer.h"
