@@ -35,7 +35,7 @@ double range_sum(const std::vector<double>& p, int lo, int hi) {
 
 int run_gen_counts(int argc, char** argv) {
   Args a("gen-counts", {
-                           {"out", "", "output directory (required): images/, train.csv, val.csv, test.csv"},
+                           {"out", "", "output directory (required): images/ and train, val, test.csv, or label folders"},
                            {"n", "4000", "number of images (8..1000000; written in chunks, memory stays small)"},
                            {"size", "32", "image width and height in pixels (RGB: at least 32)"},
                            {"channels", "1",
