@@ -76,6 +76,7 @@
 #include "io/images.h"
 #include "io/folders.h"
 #include "io/counting.h"
+#include "io/scenes.h"
 #include "io/prefetch.h"
 
 // models: architectures as text (or og::Net in C++), heads, model files, named data,

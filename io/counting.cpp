@@ -1,4 +1,5 @@
-// counting.cpp — labels by stratified sampling, blob rendering, PNG + manifests.
+// counting.cpp — labels by stratified sampling, blob rendering, chunked PNG writing
+// in either layout, manifests.
 // The formulas and the file layout are stated in counting.h.
 #include "io/counting.h"
 
@@ -17,6 +18,7 @@
 #include "core/check.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "io/scenes.h"
 
 namespace og {
 
@@ -27,10 +29,6 @@ uint64_t mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
-}
-
-uint64_t image_seed(uint64_t seed, int64_t i) {
-  return mix64(seed ^ mix64(static_cast<uint64_t>(i) + 0x632be59bd9b4e019ULL));
 }
 
 // Split `total` in proportion to integer weights: floor(w_k total / W) each, then one
@@ -55,9 +53,13 @@ std::vector<int64_t> apportion(const std::vector<int64_t>& weight, int64_t total
   return share;
 }
 
-std::string image_name(int64_t i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "images/%06ld.png", static_cast<long>(i));
+// The image's path relative to DIR: "images/000017.png", or "<label>/000017.png".
+std::string image_name(int64_t i, int label, CountingLayout layout) {
+  char buf[48];
+  if (layout == CountingLayout::folders)
+    std::snprintf(buf, sizeof buf, "%d/%06ld.png", label, static_cast<long>(i));
+  else
+    std::snprintf(buf, sizeof buf, "images/%06ld.png", static_cast<long>(i));
   return buf;
 }
 
@@ -68,6 +70,10 @@ void append_bytes(void* context, void* data, int size) {
 }
 
 }  // namespace
+
+uint64_t counting_image_seed(uint64_t seed, int64_t i) {
+  return mix64(seed ^ mix64(static_cast<uint64_t>(i) + 0x632be59bd9b4e019ULL));
+}
 
 std::vector<double> counting_label_distribution() {
   double z = 0;
@@ -117,9 +123,14 @@ std::vector<uint8_t> render_counting_image(int count, int size, uint64_t seed) {
   return out;
 }
 
-CountingPlan plan_counts(const CountingOptions& opt) {
+CountingPlan plan_counts(const CountingOptions& options) {
+  CountingOptions opt = options;
+  if (opt.layout == CountingLayout::folders) opt.val_fraction = opt.test_fraction = 0;  // no split
   OG_CHECK(opt.n >= 8 && opt.n <= 1000000, "generate_counts: n = ", opt.n, " is outside 8..1000000");
   OG_CHECK(opt.size >= 8 && opt.size <= 1024, "generate_counts: size ", opt.size, " is outside 8..1024");
+  OG_CHECK(opt.channels == 1 || opt.channels == 3, "generate_counts: channels ", opt.channels,
+           " must be 1 (grayscale) or 3 (RGB)");
+  OG_CHECK(opt.channels == 1 || opt.size >= 32, "generate_counts: RGB scenes need size >= 32, got ", opt.size);
   OG_CHECK(opt.group >= 1, "generate_counts: group ", opt.group, " must be at least 1");
   OG_CHECK(opt.val_fraction >= 0 && opt.test_fraction >= 0 && opt.val_fraction + opt.test_fraction < 1,
            "generate_counts: val_fraction ", opt.val_fraction, " and test_fraction ", opt.test_fraction,
@@ -172,42 +183,66 @@ CountingSummary generate_counts(const std::string& dir, const CountingOptions& o
   const std::vector<int>& label = plan.label;
   CountingSummary s = plan.summary;
   const int64_t n = opt.n;
+  const bool folders = opt.layout == CountingLayout::folders;
+
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  std::vector<fs::path> dirs;
+  if (folders) {
+    for (int k = 0; k < kCountClasses; ++k)
+      if (s.train_counts[size_t(k)] > 0) dirs.push_back(root / std::to_string(k));
+    s.image_dir = root.string();
+  } else {
+    dirs.push_back(root / "images");
+    s.image_dir = (root / "images").string();
+    s.train_csv = (root / "train.csv").string();
+    s.val_csv = (root / "val.csv").string();
+    s.test_csv = (root / "test.csv").string();
+  }
+  for (const fs::path& d : dirs) {
+    std::error_code ec;
+    fs::create_directories(d, ec);
+    OG_CHECK(!ec, "generate_counts: cannot create '", d.string(), "': ", ec.message());
+  }
+
+  // Images, a chunk at a time: each index renders and writes its own file; failures
+  // are collected and the first (lowest index) is thrown after its chunk, never from
+  // inside the parallel loop. The chunk bounds memory; its size does not change a byte.
+  const int64_t chunk = 4096;
+  std::vector<std::string> error(static_cast<size_t>(std::min(n, chunk)));
+  const int size = opt.size, channels = opt.channels;
+  for (int64_t begin = 0; begin < n; begin += chunk) {
+    const int64_t end = std::min(n, begin + chunk);
+    parallel_for(end - begin, 16, [&](int64_t j) {
+      const int64_t i = begin + j;
+      const int k = label[size_t(i)];
+      const uint64_t seed = counting_image_seed(opt.seed, i);
+      const std::vector<uint8_t> pixels =
+          channels == 3 ? render_scene(k, size, seed) : render_counting_image(k, size, seed);
+      const std::string name = image_name(i, k, opt.layout);
+      std::vector<uint8_t> png;
+      if (!stbi_write_png_to_func(append_bytes, &png, size, size, channels, pixels.data(), size * channels)) {
+        error[size_t(j)] = cat("cannot encode '", name, "'");
+        return;
+      }
+      error[size_t(j)] = write_file_atomic((root / name).string(), png.data(), png.size(), Sync::none);
+    });
+    for (int64_t j = 0; j < end - begin; ++j) OG_CHECK(error[size_t(j)].empty(), "generate_counts: ", error[size_t(j)]);
+  }
+  s.files = n;
+  // The folders layout has no manifest to order after the images, so no syncfs either.
+  if (folders) return s;
+
   std::string train_csv = "path,label\n", val_csv = "path,label\n", test_csv = "path,label,group\n";
   int64_t test_row = 0;
   for (int64_t i = 0; i < n; ++i) {
-    const std::string row = cat(image_name(i), ",", label[size_t(i)]);
+    const std::string row = cat(image_name(i, 0, opt.layout), ",", label[size_t(i)]);
     switch (plan.split[size_t(i)]) {
       case 2: test_csv += cat(row, ",", test_row++ / opt.group, "\n"); break;
       case 1: val_csv += row + "\n"; break;
       default: train_csv += row + "\n";
     }
   }
-
-  namespace fs = std::filesystem;
-  const fs::path root(dir);
-  std::error_code ec;
-  fs::create_directories(root / "images", ec);
-  OG_CHECK(!ec, "generate_counts: cannot create '", (root / "images").string(), "': ", ec.message());
-  s.image_dir = (root / "images").string();
-  s.train_csv = (root / "train.csv").string();
-  s.val_csv = (root / "val.csv").string();
-  s.test_csv = (root / "test.csv").string();
-
-  // Images: each index renders and writes its own file; failures are collected and
-  // the first (lowest index) is thrown after the loop, never from inside it.
-  std::vector<std::string> error(static_cast<size_t>(n));
-  const int size = opt.size;
-  parallel_for(n, 16, [&](int64_t i) {
-    const std::vector<uint8_t> pixels = render_counting_image(label[size_t(i)], size, image_seed(opt.seed, i));
-    std::vector<uint8_t> png;
-    if (!stbi_write_png_to_func(append_bytes, &png, size, size, 1, pixels.data(), size)) {
-      error[size_t(i)] = cat("cannot encode '", image_name(i), "'");
-      return;
-    }
-    error[size_t(i)] = write_file_atomic((root / image_name(i)).string(), png.data(), png.size(), Sync::none);
-  });
-  for (const std::string& e : error) OG_CHECK(e.empty(), "generate_counts: ", e);
-
   // The images reach the disk before the manifests that name them appear.
   const int dfd = ::open(s.image_dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
