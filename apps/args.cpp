@@ -129,6 +129,14 @@ DataOptions scoring_data_options(const Args& a) {
   return o;
 }
 
+NamedData load_scoring_data(const Args& a, const ModelInfo& info, const char* command) {
+  NamedData d = load_for_model(a.str("data"), info, scoring_data_options(a), command);
+  if (!d.skipped_images.empty())
+    std::fprintf(stderr, "%s: skipped %zu image(s) that could not be loaded (--skip-bad), the first %s\n", command,
+                 d.skipped_images.size(), d.skipped_images[0].c_str());
+  return d;
+}
+
 std::vector<float> parse_floats(const std::string& text, const std::string& what) {
   std::vector<float> out;
   std::stringstream s(text);

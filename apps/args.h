@@ -11,6 +11,8 @@
 
 namespace og {
 struct DataOptions;
+struct ModelInfo;
+struct NamedData;
 }
 
 namespace og::cli {
@@ -51,6 +53,9 @@ void parse_image_size(const std::string& text, const std::string& command, int& 
 // --test-fraction, --split-seed, --split, --skip-bad. The label-folder split and class
 // names default to the model's (load_for_model), so only given flags are set.
 DataOptions scoring_data_options(const Args& a);
+// The data a command scores a saved model on (--data with those flags, load_for_model);
+// images left out by --skip-bad are reported in one line on stderr.
+NamedData load_scoring_data(const Args& a, const ModelInfo& info, const char* command);
 
 // "1.5,-2,3" -> {1.5,-2,3}; errors name the flag.
 std::vector<float> parse_floats(const std::string& text, const std::string& what);

@@ -49,12 +49,7 @@ int run_eval(int argc, char** argv) {
   Model model = load_model(a.str("model"));
   if (G > 0) require_total_head(model.info, "eval --group");
   const int K = model.info.classes;
-  NamedData d = load_for_model(a.str("data"), model.info,
-                               scoring_data_options(a),
-                               "eval");
-  if (!d.skipped_images.empty())
-    std::fprintf(stderr, "eval: skipped %zu image(s) that could not be loaded (--skip-bad), the first %s\n",
-                 d.skipped_images.size(), d.skipped_images[0].c_str());
+  const NamedData d = load_scoring_data(a, model.info, "eval");
   const Predictions p = predict_all(model, d.data.x, rule, a.integer("batch"));
   const Tensor& probs = p.probs;
   const std::vector<int>& pred = p.classes;

@@ -46,12 +46,7 @@ int run_predict(int argc, char** argv) {
   Model model = load_model(a.str("model"));
   if (G > 0) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
-  NamedData d = load_for_model(a.str("data"), model.info,
-                               scoring_data_options(a),
-                               "predict");
-  if (!d.skipped_images.empty())
-    std::fprintf(stderr, "predict: skipped %zu image(s) that could not be loaded (--skip-bad), the first %s\n",
-                 d.skipped_images.size(), d.skipped_images[0].c_str());
+  const NamedData d = load_scoring_data(a, model.info, "predict");
   const Predictions pr = predict_all(model, d.data.x, rule);
   const Tensor& probs = pr.probs;
   const std::vector<int>& pred = pr.classes;

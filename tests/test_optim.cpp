@@ -457,18 +457,20 @@ TEST_CASE("clip_grad_norm: global norm in double, scales only when above max_nor
   CHECK_THROWS_WITH_AS(clip_grad_norm(ps, 0.0f), "clip_grad_norm: max_norm 0 must be > 0", Error);
 }
 
+// f = (1 - x)^2 + 100 (y - x^2)^2, minimum 0 at (1, 1), with its gradient in x.grad, y.grad.
+float rosenbrock_loss(Parameter& x, Parameter& y, std::vector<NamedParam>& ps) {
+  zero_grads(ps);
+  Graph g;
+  Var vx = g.param(x), vy = g.param(y);
+  Var f = sum(square(1.0f - vx) + 100.0f * square(vy - square(vx)));
+  g.backward(f);
+  return f.value().item();
+}
+
 TEST_CASE("lbfgs: Rosenbrock from (-1.2, 1) to (1, 1), far faster than gradient descent") {
-  // f = (1 - x)^2 + 100 (y - x^2)^2, minimum 0 at (1, 1)
   Parameter x("x", Tensor::from({1}, {-1.2f})), y("y", Tensor::from({1}, {1.0f}));
   std::vector<NamedParam> ps = {{"x", &x}, {"y", &y}};
-  auto rosenbrock = [&] {
-    zero_grads(ps);
-    Graph g;
-    Var vx = g.param(x), vy = g.param(y);
-    Var f = sum(square(1.0f - vx) + 100.0f * square(vy - square(vx)));
-    g.backward(f);
-    return f.value().item();
-  };
+  auto rosenbrock = [&] { return rosenbrock_loss(x, y, ps); };
   LbfgsOptions o;
   o.max_iter = 200;
   LBFGS opt(ps, o);
@@ -494,14 +496,7 @@ TEST_CASE("lbfgs: Rosenbrock from (-1.2, 1) to (1, 1), far faster than gradient 
 TEST_CASE("lbfgs: stop says why step() returned; grad_max and grad_l2 are the final gradient's") {
   Parameter x("x", Tensor::from({1}, {-1.2f})), y("y", Tensor::from({1}, {1.0f}));
   std::vector<NamedParam> ps = {{"x", &x}, {"y", &y}};
-  auto rosenbrock = [&] {
-    zero_grads(ps);
-    Graph g;
-    Var vx = g.param(x), vy = g.param(y);
-    Var f = sum(square(1.0f - vx) + 100.0f * square(vy - square(vx)));
-    g.backward(f);
-    return f.value().item();
-  };
+  auto rosenbrock = [&] { return rosenbrock_loss(x, y, ps); };
   LbfgsOptions o;
   o.max_iter = 3;
   LBFGS opt(ps, o);
