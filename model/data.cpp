@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 #include <fstream>
 #include <sstream>
 
@@ -93,6 +94,17 @@ bool has_manifests(const std::string& dir) {
 }
 
 // The scan and split of label folders `dir` (io/folders.h); rows of `part` ("all": every image).
+// The fractions of a label-folder split: the given ones, else the default.
+std::string split_text(const DataOptions& opt) { return opt.split.empty() ? "0.8,0.1,0.1" : opt.split; }
+
+// "name[:split]" -> name and split (fallback when none); a colon inside a path
+// (followed by a '/') is part of the name.
+std::pair<std::string, std::string> parse_spec(const std::string& spec, const std::string& fallback) {
+  size_t colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
+  return {spec.substr(0, colon), colon == std::string::npos ? fallback : spec.substr(colon + 1)};
+}
+
 struct FolderRows {
   LabelFolders folders;
   std::string split;          // the fractions' text
@@ -106,7 +118,7 @@ FolderRows folder_rows(const std::string& dir, const std::string& part, const Da
     for (size_t i = 0; i < r.folders.paths.size(); ++i) r.rows.push_back(int64_t(i));
     return r;
   }
-  r.split = opt.split.empty() ? "0.8,0.1,0.1" : opt.split;
+  r.split = split_text(opt);
   const FolderSplit s = split_stratified(r.folders.labels, parse_split(r.split), opt.split_seed);
   r.rows = s.part(part);
   OG_CHECK(!r.rows.empty(), "data '", dir, ":", part, "': the split ", r.split, " (seed ", opt.split_seed,
@@ -140,14 +152,12 @@ NamedData load_images(const std::string& dir, const std::string& split, const Da
 
 bool write_data_split(const std::string& spec, const DataOptions& opt, const std::string& out,
                       const std::vector<std::string>& skipped, bool must_match) {
-  size_t colon = spec.rfind(':');
-  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
-  const std::string dir = spec.substr(0, colon);
+  const std::string dir = parse_spec(spec, "").first;
   const bool folders = is_directory(dir) && !has_manifests(dir);
   std::vector<std::pair<std::string, std::string>> files;
   if (folders) {
     FolderRows r = folder_rows(dir, "all", opt);
-    const std::string split = opt.split.empty() ? "0.8,0.1,0.1" : opt.split;
+    const std::string split = split_text(opt);
     const FolderSplit s = split_stratified(r.folders.labels, parse_split(split), opt.split_seed);
     make_dirs(out);  // before manifest_text, which resolves paths relative to it
     for (const char* part : {"train", "val", "test"}) {
@@ -172,10 +182,7 @@ bool write_data_split(const std::string& spec, const DataOptions& opt, const std
 }
 
 NamedData load_named(const std::string& spec, const std::string& fallback_split, const DataOptions& opt) {
-  size_t colon = spec.rfind(':');
-  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
-  const std::string name = spec.substr(0, colon);
-  const std::string split = colon == std::string::npos ? fallback_split : spec.substr(colon + 1);
+  const auto [name, split] = parse_spec(spec, fallback_split);
   OG_CHECK(split == "train" || split == "test" || split == "all" || split == "val", "data '", spec,
            "': unknown split '", split, "' (use :train, :val, :test or :all)");
   if (ends_with(name, ".csv")) return load_table(name, split, opt);
