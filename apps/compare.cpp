@@ -143,8 +143,7 @@ int run_compare(int argc, char** argv) {
       prepare_inputs(te.x, model.info);
       Trainer trainer(model, opt);
       fit(trainer, tr, nullptr, FitOptions{});
-      const Tensor outputs = predict(model, te.x);
-      std::vector<int> pred = predict_classes(LossSpec::parse(model.info.loss), outputs, model.info.classes);
+      std::vector<int> pred = predict_all(model, te.x).classes;
       if (merged)
         for (int& p : pred) p = median_of[p];
       scores[l].mae.push_back(og::mae(te.y, pred));

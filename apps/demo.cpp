@@ -23,7 +23,7 @@
 #include "apps/curves.h"
 #include "core/atomic_file.h"
 #include "apps/commands.h"
-#include "model/heads.h"
+#include "model/inference.h"
 #include "model/data.h"
 #include "apps/plot.h"
 #include "core/metrics.h"
@@ -91,10 +91,9 @@ int run_demo(int argc, char** argv) {
   fit(trainer, train.data, &val.data, fo, cb);
 
   std::printf("== 3. test set, per image and per group of %d\n", G);
-  const LossSpec spec = LossSpec::parse(model.info.loss);
-  const Tensor outputs = predict(model, test.data.x);
-  const Tensor probs = class_probs(spec, outputs, K);
-  const std::vector<int> pred = predict_classes(spec, outputs, K, Rule::median);
+  const Predictions p = predict_all(model, test.data.x, Rule::median);
+  const Tensor& probs = p.probs;
+  const std::vector<int>& pred = p.classes;
   const MetricReport r = evaluate_metrics(test.data.y, pred, &probs, K);
   std::vector<int> sorted = train.data.y;
   std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
