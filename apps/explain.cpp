@@ -32,7 +32,7 @@ namespace og::cli {
 
 namespace {
 constexpr int kMaxClasses = 65536;      // as a table's label range (io/csv.h)
-constexpr int kMaxCurveClasses = 1000;  // --curves: K^2 loss evaluations per loss
+constexpr int kMaxCurveClasses = 200;  // --curves: K^2 loss evaluations per loss, K^3 for sord
 void print_json_array(const std::vector<double>& v) {
   std::printf("[");
   for (size_t i = 0; i < v.size(); ++i) std::printf("%s%.9g", i ? ", " : "", v[i]);
