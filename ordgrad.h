@@ -78,6 +78,7 @@
 #include "io/counting.h"
 #include "io/scenes.h"
 #include "io/prefetch.h"
+#include "io/stream.h"
 
 // models: architectures as text (or og::Net in C++), heads, model files, named data,
 // training, the fit loop, inference, group totals

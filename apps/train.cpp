@@ -8,13 +8,18 @@
 // --split and --split-seed; the split goes into the run directory as train.csv, val.csv
 // and test.csv before training (model/data.h: write_data_split), with skipped.txt
 // listing the images --skip-bad left out; the test part is decoded once too, so a bad
-// file there stops (or is skipped) now rather than at the first eval. curves.svg draws the epochs of this invocation (log.csv
+// file there stops (or is skipped) now rather than at the first eval. --stream (or an
+// image training set above --stream-above-mb decoded) reads only the file lists and
+// decodes each batch when needed (io/stream.h), with --workers batch makers and an
+// optional --cache-mb of decoded images; the model is bit-identical either way, but a
+// bad file then stops training when first met, and --skip-bad is refused. curves.svg draws the epochs of this invocation (log.csv
 // keeps all of them across resumes).
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -34,6 +39,20 @@
 
 namespace og::cli {
 
+namespace {
+// MB the training images of `spec` would take decoded (0 unless it is an image directory):
+// the file list alone, nothing decoded.
+double decoded_image_mb(const std::string& spec, DataOptions opt) {
+  size_t colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(spec.substr(0, colon), ec)) return 0;
+  opt.stream = true;
+  const NamedData d = load_named(spec, "train", opt);
+  return double(d.data.size()) * opt.channels * opt.height * opt.width * sizeof(float) / (1 << 20);
+}
+}  // namespace
+
 int run_train(int argc, char** argv) {
   Args a("train", {
                       {"data", "fashion-mnist", "dataset: fashion-mnist, demo, FILE.csv (a table; FILE.csv:all fits on every row, as statistics packages do), DIR with train.csv, val.csv, test.csv, or DIR/<label>/<image> label folders"},
@@ -47,6 +66,10 @@ int run_train(int argc, char** argv) {
                       {"standardize", "1", "tables: standardise features (1) or not (0)"},
                       {"image-size", "32", "images: resize to H (square) or HxW (height x width)"},
                       {"channels", "1", "images: 1 (grayscale) or 3 (RGB)"},
+                      {"stream", "", "images: decode each batch from disk when needed instead of all images first (bounded memory)", true},
+                      {"stream-above-mb", "4096", "images: stream without --stream when the decoded training images would exceed this many MB (0 = never)"},
+                      {"cache-mb", "0", "images, streamed: keep up to this many MB of decoded training images in memory (0 = none)"},
+                      {"workers", "2", "threads making batches ahead of training (results do not depend on it)"},
                       {"flip", "", "images: random horizontal and vertical flips", true},
                       {"shift", "0", "images: random shifts of up to this many pixels"},
                       {"brightness", "0", "images: random scale of the normalised input in [1-b, 1+b]"},
@@ -98,6 +121,10 @@ int run_train(int argc, char** argv) {
   OG_CHECK(a.str("sampler") == "shuffle" || a.str("sampler") == "balanced", "train: unknown sampler '",
            a.str("sampler"), "' (known: shuffle, balanced)");
   opt.balanced = a.str("sampler") == "balanced";
+  opt.workers = a.integer("workers");
+  OG_CHECK(opt.workers >= 1 && opt.workers <= 64, "train: --workers must be in 1..64, got ", opt.workers);
+  const int64_t cache_mb = a.integer("cache-mb"), stream_above_mb = a.integer("stream-above-mb");
+  OG_CHECK(cache_mb >= 0 && stream_above_mb >= 0, "train: --cache-mb and --stream-above-mb must be >= 0");
   opt.augment = Augment{a.flag("flip"), a.flag("flip"), a.integer("shift"), static_cast<float>(a.number("brightness"))};
 
   DataOptions dopt{a.str("weight-column"), a.number("test-fraction"),
@@ -107,6 +134,8 @@ int run_train(int argc, char** argv) {
   if (a.has("split")) dopt.split = a.str("split");
   if (a.has("label-order")) dopt.label_order = parse_label_order(a.str("label-order"));
   dopt.skip_bad = a.flag("skip-bad");
+  dopt.stream = a.flag("stream") || (stream_above_mb > 0 && !dopt.skip_bad &&
+                                     decoded_image_mb(a.str("data"), dopt) > double(stream_above_mb));
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;  // the held-out split uses the training label range
   dopt.label_offset = train.label_offset;
@@ -141,8 +170,9 @@ int run_train(int argc, char** argv) {
                   "lr curve differs from a straight run (cosine:total=STEPS resumes exactly)\n",
                   opt.schedule.c_str(), planned->second.c_str(), opt.epochs);
   }
-  prepare_inputs(train.data.x, model.info);
-  prepare_inputs(test.data.x, model.info);
+  // The cache is for the training set, read every epoch; the held-out set once per epoch.
+  prepare_data(train.data, model.info, cache_mb << 20);
+  prepare_data(test.data, model.info);
 
   // The data's notes come first, and even with --quiet: they say what was trained on.
   if (train.skipped_files > 0)
@@ -163,6 +193,9 @@ int run_train(int argc, char** argv) {
   write_data_split(a.str("data"), dopt, out, skipped, a.has("resume"));
 
   const bool quiet = a.flag("quiet");
+  if (!quiet && train.data.streamed())
+    std::printf("streaming %ld training images from disk, %d batch workers, cache %ld MB\n",
+                static_cast<long>(train.data.size()), opt.workers, static_cast<long>(cache_mb));
   if (!quiet)
     std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, %s, %d threads, BLAS %s\n",
                 info.architecture.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),

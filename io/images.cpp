@@ -236,6 +236,8 @@ std::string decode_bytes(const std::string& bytes, const ImageOptions& opt, floa
   return "";
 }
 
+}  // namespace
+
 // Reads the file at `path` and decodes it (see decode_bytes); "" or the reason it failed.
 std::string decode_file(const std::string& path, const ImageOptions& opt, float* out) {
   std::ifstream in(path, std::ios::binary);
@@ -245,6 +247,8 @@ std::string decode_file(const std::string& path, const ImageOptions& opt, float*
   if (in.bad()) return "cannot read the image file";
   return decode_bytes(bytes.str(), opt, out);
 }
+
+namespace {
 
 // Decodes every file in parallel into data.images. A failure throws the first one in
 // order, or with skip_bad drops that image (paths, labels, groups) and records it in
@@ -443,7 +447,7 @@ ImageData load_manifest(const std::string& csv_path, const ImageOptions& options
     std::error_code ec;
     OG_CHECK(options.skip_bad || fs::is_regular_file(data.paths[i], ec), context[i], "image file not found");
   }
-  decode_all(data, options, context);
+  if (!options.list_only) decode_all(data, options, context);
   return data;
 }
 
@@ -457,7 +461,7 @@ ImageData load_files(std::vector<std::string> paths, std::vector<int> labels, co
   data.labels = std::move(labels);
   std::vector<std::string> context(data.paths.size());
   for (size_t i = 0; i < data.paths.size(); ++i) context[i] = cat(who, ": '", data.paths[i], "': ");
-  decode_all(data, options, context);
+  if (!options.list_only) decode_all(data, options, context);
   return data;
 }
 

@@ -77,6 +77,8 @@ struct ImageOptions {
   bool strict_size = false;    // true: an image of another size is an error, not resized
   int expect_channels = 0;     // 0 = any source; 1 or 3: other sources are an error
   bool skip_bad = false;       // leave out images that fail to load (ImageData::skipped)
+  bool list_only = false;      // read the list (paths, labels, groups) but decode nothing:
+                               // ImageData::images stays undefined (io/stream.h decodes later)
 };
 
 struct ImageData {
@@ -97,6 +99,9 @@ constexpr int64_t kMaxImagePixels = int64_t(1) << 25;
 
 // One image file as [1,C,H,W] (the decoding used by both loaders).
 Tensor load_image(const std::string& path, const ImageOptions& options = {});
+// The file at `path` decoded into out[C,H,W] (C, H, W of the options): "" or the reason
+// it failed, without the file's name; never throws for a bad file (parallel loops call it).
+std::string decode_file(const std::string& path, const ImageOptions& options, float* out);
 // The same from the file's bytes held in memory; `name` names it in errors.
 Tensor decode_image(const std::string& bytes, const std::string& name,
                     const ImageOptions& options = {});

@@ -1,8 +1,9 @@
-// prefetch.cpp — the background batch worker and its bounded queue.
+// prefetch.cpp — the background batch workers and their bounded hand-out (see prefetch.h).
 #include "io/prefetch.h"
 
 #include <omp.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/check.h"
@@ -10,13 +11,17 @@
 namespace og {
 
 Prefetcher::Prefetcher(std::function<Dataset(int64_t)> make_batch, int64_t steps, int depth,
-                       int worker_threads)
-    : make_batch_(std::move(make_batch)), steps_(steps), depth_(size_t(depth > 0 ? depth : 0)) {
+                       int worker_threads, int workers)
+    : make_batch_(std::move(make_batch)), steps_(steps) {
   OG_CHECK(make_batch_, "Prefetcher: make_batch is empty");
   OG_CHECK(steps >= 0, "Prefetcher: steps ", steps, " must be >= 0");
   OG_CHECK(depth >= 1, "Prefetcher: queue depth ", depth, " must be >= 1");
   OG_CHECK(worker_threads >= 1, "Prefetcher: worker_threads ", worker_threads, " must be >= 1");
-  worker_ = std::thread([this, worker_threads] { run(worker_threads); });
+  OG_CHECK(workers >= 1, "Prefetcher: workers ", workers, " must be >= 1");
+  // Every worker may hold one step in the making, so the window is at least `workers`.
+  depth_ = std::max(depth, workers);
+  for (int w = 0; w < workers; ++w)
+    workers_.emplace_back([this, w, workers, worker_threads] { run(w, workers, worker_threads); });
 }
 
 Prefetcher::~Prefetcher() {
@@ -25,18 +30,18 @@ Prefetcher::~Prefetcher() {
     stop_ = true;
   }
   cv_.notify_all();
-  worker_.join();
+  for (std::thread& t : workers_) t.join();
 }
 
-void Prefetcher::run(int worker_threads) {
+void Prefetcher::run(int first_step, int stride, int worker_threads) {
   // OpenMP's thread count is per thread: set the worker's own. Not og::set_num_threads,
   // which also writes OpenBLAS's global setting while the caller may be inside a GEMM.
   omp_set_num_threads(worker_threads);
-  for (int64_t s = 0; s < steps_; ++s) {
+  for (int64_t s = first_step; s < steps_; s += stride) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || queue_.size() < depth_; });
-      if (stop_) return;
+      cv_.wait(lock, [&] { return stop_ || first_error_ < s || s < taken_ + depth_; });
+      if (stop_ || first_error_ < s) return;   // a failed earlier step ends the run
     }
     Item item;
     try {
@@ -48,7 +53,8 @@ void Prefetcher::run(int worker_threads) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
-      queue_.push_back(std::move(item));
+      if (failed) first_error_ = std::min(first_error_, s);
+      made_.emplace(s, std::move(item));
     }
     cv_.notify_all();
     if (failed) return;   // later steps are never made: next() reports this one
@@ -61,16 +67,17 @@ Dataset Prefetcher::next() {
   Item item;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !queue_.empty(); });
-    item = std::move(queue_.front());
-    queue_.pop_front();
+    cv_.wait(lock, [this] { return made_.count(taken_) > 0; });
+    auto it = made_.find(taken_);
+    item = std::move(it->second);
+    made_.erase(it);
+    if (!item.error) ++taken_;
   }
-  cv_.notify_all();   // room in the queue: the worker may start the next batch
+  cv_.notify_all();   // the window moved: workers may start further steps
   if (item.error) {
     failed_ = true;
     std::rethrow_exception(item.error);
   }
-  ++taken_;
   return std::move(item.batch);
 }
 

@@ -19,6 +19,7 @@
 #include "core/atomic_file.h"
 #include "io/folders.h"
 #include "io/images.h"
+#include "io/stream.h"
 
 namespace og {
 
@@ -65,6 +66,10 @@ namespace {
 ImageOptions image_options(const DataOptions& opt) {
   ImageOptions o{opt.channels, opt.height, opt.width};
   o.skip_bad = opt.skip_bad;
+  // Streaming fixes the list before any decode, so there is nothing to skip from.
+  OG_CHECK(!(opt.stream && opt.skip_bad),
+           "--skip-bad needs every image decoded before training; it does not work with --stream");
+  o.list_only = opt.stream;
   return o;
 }
 
@@ -72,7 +77,14 @@ ImageOptions image_options(const DataOptions& opt) {
 // normalisation a new model starts from.
 NamedData image_data(ImageData im, const std::string& where, const DataOptions& opt, int classes) {
   NamedData d;
-  d.data = Dataset{im.images, im.labels, {}};
+  d.data = Dataset{im.images, im.labels, {}, nullptr};
+  if (opt.stream) {
+    auto src = std::make_shared<ImageSource>();
+    src->paths = im.paths;
+    src->options = ImageOptions{opt.channels, opt.height, opt.width};
+    src->who = "--stream";
+    d.data.source = src;
+  }
   d.input = Shape{opt.channels, opt.height, opt.width};
   int max_label = 0;
   for (int y : im.labels) max_label = std::max(max_label, y);
@@ -226,8 +238,24 @@ NamedData load_for_model(const std::string& name, const ModelInfo& info, DataOpt
   for (size_t i = 0; i < d.data.y.size(); ++i)
     OG_CHECK(d.data.y[i] >= 0 && d.data.y[i] < info.classes, who, ": label ", d.data.y[i] + info.label_offset,
              " of example ", i, " in ", name, " is outside the model's classes");
-  prepare_inputs(d.data.x, info);
+  prepare_data(d.data, info);
   return d;
+}
+
+void prepare_data(Dataset& d, const ModelInfo& info, int64_t cache_bytes) {
+  if (!d.source) {
+    prepare_inputs(d.x, info);
+    return;
+  }
+  OG_CHECK(info.feature_mean.empty(), "streamed inputs are images; the model standardises table features");
+  OG_CHECK(std::isfinite(info.norm_mean) && std::isfinite(info.norm_std) && info.norm_std > 0.0f,
+           "normalize: mean ", info.norm_mean, " and std ", info.norm_std, " must be finite with std > 0");
+  auto src = std::make_shared<ImageSource>(*d.source);
+  src->normalized = true;
+  src->mean = info.norm_mean;
+  src->std = info.norm_std;
+  src->cache = cache_bytes > 0 ? std::make_shared<RowCache>(cache_bytes, src->row_floats(), src->size()) : nullptr;
+  d.source = src;
 }
 
 void prepare_inputs(Tensor& x, const ModelInfo& info) {

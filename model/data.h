@@ -35,6 +35,8 @@ struct DataOptions {
   std::vector<std::string> label_order = {};  // label folders: class names in order; empty = integer
                                          // folder names (load_for_model: the model's names)
   bool skip_bad = false;           // images: leave out files that fail to load (skipped_images)
+  bool stream = false;             // image directories: list the files, decode each batch when
+                                   // needed (Dataset::source, io/stream.h); not with skip_bad
 };
 
 struct NamedData {
@@ -71,6 +73,9 @@ bool write_data_split(const std::string& spec, const DataOptions& opt, const std
                       const std::vector<std::string>& skipped, bool must_match);
 // Normalise inputs the way `info` says (scalar for images, per feature for tables).
 void prepare_inputs(Tensor& x, const ModelInfo& info);
+// The same for a dataset: its x, or for streamed images the normalisation each decoded
+// batch gets (the same values), with a cache of decoded rows of cache_bytes (0 = none).
+void prepare_data(Dataset& d, const ModelInfo& info, int64_t cache_bytes = 0);
 // The built-in ordinal toy table of `--data demo` (8 features, 10 classes):
 // 4000 training rows, 1000 test rows, the same on every call.
 Dataset demo_dataset(bool train);

@@ -9,8 +9,8 @@
 
 namespace og {
 
-Tensor predict(Model& model, const Tensor& x, int batch) {
-  const int64_t N = x.shape()[0];
+Tensor predict(Model& model, const Dataset& data, int batch) {
+  const int64_t N = data.size();
   Tensor out;
   std::vector<int64_t> idx(N);
   std::iota(idx.begin(), idx.end(), 0);
@@ -19,13 +19,19 @@ Tensor predict(Model& model, const Tensor& x, int batch) {
     Graph g;
     g.set_grad_enabled(false);
     g.set_training(false);
-    Var o = model.net->forward(g.input(gather_rows(x, idx, b0, b1)));
+    Var o = model.net->forward(g.input(data.rows(idx, b0, b1)));
     const int64_t K = o.shape()[1];
     if (!out.defined()) out = Tensor::empty({N, K});
     std::memcpy(out.data() + b0 * K, o.value().data(), sizeof(float) * (b1 - b0) * K);
   }
   if (!out.defined()) out = Tensor::empty({0, model.info.outputs()});
   return out;
+}
+
+Tensor predict(Model& model, const Tensor& x, int batch) {
+  // A view of x as inputs only: the rows are counted by the labels' length.
+  Dataset d{x, std::vector<int>(size_t(x.shape()[0])), {}, nullptr};
+  return predict(model, d, batch);
 }
 
 Tensor predict_probs(Model& model, const Tensor& x, int batch) {
@@ -43,7 +49,7 @@ Predictions predict_all(Model& model, const Tensor& x, Rule rule, int batch) {
 
 Evaluation evaluate(Model& model, const Dataset& data, int batch) {
   Evaluation ev;
-  ev.outputs = predict(model, data.x, batch);
+  ev.outputs = predict(model, data, batch);
   const LossSpec spec = LossSpec::parse(model.info.loss);
   ev.predicted = predict_classes(spec, ev.outputs, model.info.classes);
   const int64_t N = data.size();

@@ -21,6 +21,8 @@ Evaluation evaluate(Model& model, const Dataset& data, int batch = 256);
 
 // The outputs of the model on inputs x [N, ...], in eval mode.
 Tensor predict(Model& model, const Tensor& x, int batch = 256);
+// The same on a dataset's inputs, in memory or streamed batch by batch (Dataset::rows).
+Tensor predict(Model& model, const Dataset& data, int batch = 256);
 // The class probabilities [N, K] of the model on inputs x (model/heads.h: class_probs).
 Tensor predict_probs(Model& model, const Tensor& x, int batch = 256);
 

@@ -147,10 +147,11 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
   lbfgs_->options.max_iter = static_cast<int>(
       std::clamp<int64_t>(opt_.lbfgs_max_iter - fit_.iterations, 0, opt_.lbfgs_chunk));
   float last = 0;
+  const Tensor x = data.all_rows();   // full batch: streamed inputs are decoded once per chunk
   const float loss = lbfgs_->step([&] {
     model_.net->zero_grad();
     Graph g;
-    Var l = loss_node(model_.net->forward(g.input(data.x)), data);
+    Var l = loss_node(model_.net->forward(g.input(x)), data);
     last = l.value().item();
     const std::string at = cat("epoch ", epoch_ + 1, " (full-batch L-BFGS)");
     if (!std::isfinite(last)) stop_non_finite(g, at, last);
@@ -175,7 +176,7 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
   st.epoch = epoch_;
   st.loss = loss;
   st.accuracy = static_cast<double>(count_equal(
-                    predict_classes(loss_, predict(model_, data.x), model_.info.classes), data.y)) / data.size();
+                    predict_classes(loss_, predict(model_, x), model_.info.classes), data.y)) / data.size();
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   st.images_per_second = data.size() / st.seconds;
   return st;
@@ -183,7 +184,7 @@ EpochStats Trainer::full_batch_epoch(const Dataset& data) {
 
 EpochStats Trainer::train_epoch(const Dataset& data,
                                 const std::function<void(int64_t, int64_t, double)>& on_step) {
-  OG_CHECK(data.x.shape()[0] == data.size(), "train: ", data.size(), " labels for inputs ",
+  OG_CHECK(data.streamed() || data.x.shape()[0] == data.size(), "train: ", data.size(), " labels for inputs ",
            data.x.shape());
   OG_CHECK(data.weights.empty() || int64_t(data.weights.size()) == data.size(), "train: ",
            data.weights.size(), " weights for ", data.size(), " examples");
@@ -209,7 +210,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
         }
         return b;
       },
-      steps);
+      steps, 2, 1, opt_.workers);
   for (int64_t s = 0; s < steps; ++s) {
     const Dataset batch = batches.next();
     Graph g;

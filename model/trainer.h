@@ -53,6 +53,7 @@ struct TrainOptions {
   std::vector<float> class_weights;  // empty = all 1; else one per class
   bool balanced = false;             // class-balanced sampling (optim/sampler.h) instead of a shuffle
   Augment augment;                   // images: random flips / shifts / brightness per batch (io/images.h)
+  int workers = 1;                   // threads making batches ahead (io/prefetch.h); results do not depend on it
   // lbfgs only (epochs, batch, schedule do not apply). The gradient is that of the
   // weighted mean loss; in float it is noisy at ~1e-8 near the optimum of a small
   // standardised table, so 1e-7 is reachable there and puts the parameters within
