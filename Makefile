@@ -139,7 +139,9 @@ pkgconfig:
 demo: all
 	./$(BIN) demo
 
+# GNU time (/usr/bin/time -v) gives the streaming run's peak RSS.
 bench: all
+	@bash scripts/install-deps.sh time
 	bash scripts/bench.sh $(BIN)
 
 # The reference recipe on Fashion-MNIST (Debian's dataset-fashion-mnist), then eval.

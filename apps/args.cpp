@@ -118,6 +118,20 @@ void parse_image_size(const std::string& text, const std::string& command, int& 
   else side(text.substr(x + 1), width);
 }
 
+std::vector<Flag> with_scoring_data_flags(std::vector<Flag> own) {
+  const std::vector<Flag> data = {
+      {"weight-column", "", "tables: column of per-row frequency weights"},
+      {"test-fraction", "0.2", "tables: share of rows in the test split"},
+      {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split (default: the model's)"},
+      {"split", "", "label folders: train,val,test fractions (default: the model's, as trained)"},
+      {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded", true},
+      {"stream", "", "images: decode each batch from disk when needed instead of all images first (bounded memory)", true},
+      {"stream-above-mb", "4096", "images: stream without --stream when the decoded images would exceed this many MB (0 = never)"},
+  };
+  own.insert(own.end(), data.begin(), data.end());
+  return own;
+}
+
 DataOptions scoring_data_options(const Args& a) {
   DataOptions o;
   o.weight_column = a.str("weight-column");
@@ -126,6 +140,10 @@ DataOptions scoring_data_options(const Args& a) {
   o.split_seed_given = a.has("split-seed");
   if (a.has("split")) o.split = a.str("split");
   o.skip_bad = a.flag("skip-bad");
+  o.stream = a.flag("stream");
+  const int mb = a.integer("stream-above-mb");
+  OG_CHECK(mb >= 0, "--stream-above-mb must be >= 0, got ", mb);
+  o.stream_above_mb = mb;
   return o;
 }
 

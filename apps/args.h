@@ -49,9 +49,12 @@ class Args {
 // line naming the command otherwise.
 void parse_image_size(const std::string& text, const std::string& command, int& height, int& width);
 
-// The data flags of a command that scores a saved model (eval, predict): --weight-column,
-// --test-fraction, --split-seed, --split, --skip-bad. The label-folder split and class
-// names default to the model's (load_for_model), so only given flags are set.
+// The data flags of a command that scores a saved model (eval, predict), after its own:
+// --weight-column, --test-fraction, --split-seed, --split, --skip-bad, --stream,
+// --stream-above-mb.
+std::vector<Flag> with_scoring_data_flags(std::vector<Flag> own);
+// Their values. The label-folder split and class names default to the model's
+// (load_for_model), so only given flags are set.
 DataOptions scoring_data_options(const Args& a);
 // The data a command scores a saved model on (--data with those flags, load_for_model);
 // images left out by --skip-bad are reported in one line on stderr.

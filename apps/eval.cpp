@@ -24,21 +24,16 @@
 namespace og::cli {
 
 int run_eval(int argc, char** argv) {
-  Args a("eval", {
+  Args a("eval", with_scoring_data_flags({
                      {"model", "", "model file (DIR/model.ogm), required"},
                      {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]; DIR[:train|:val|:test] (manifests, or label folders split as the model records)"},
                      {"rule", "default", "class prediction: default, argmax, median or mean"},
                      {"group", "0", "also score totals of groups of G consecutive examples"},
-                     {"weight-column", "", "tables: column of per-row frequency weights"},
-                     {"test-fraction", "0.2", "tables: share of rows in the test split"},
-                     {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split (default: the model's)"},
-                     {"split", "", "label folders: train,val,test fractions (default: the model's, as trained)"},
-                     {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded", true},
                      {"batch", "256", "inference batch size"},
                      {"threads", "2", "OpenMP threads"},
                      {"plot", "", "also draw the confusion matrix to this SVG file"},
                      {"json", "", "print one JSON object", true},
-                 });
+                 }));
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.empty(), "eval: unexpected argument '", a.positional.at(0), "'");
   OG_CHECK(a.has("model"), "eval: --model FILE is required");
@@ -50,7 +45,7 @@ int run_eval(int argc, char** argv) {
   if (G > 0) require_total_head(model.info, "eval --group");
   const int K = model.info.classes;
   const NamedData d = load_scoring_data(a, model.info, "eval");
-  const Predictions p = predict_all(model, d.data.x, rule, a.integer("batch"));
+  const Predictions p = predict_all(model, d.data, rule, a.integer("batch"));
   const Tensor& probs = p.probs;
   const std::vector<int>& pred = p.classes;
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);

@@ -21,7 +21,7 @@
 namespace og::cli {
 
 int run_predict(int argc, char** argv) {
-  Args a("predict", {
+  Args a("predict", with_scoring_data_flags({
                         {"model", "", "model file (DIR/model.ogm), required"},
                         {"data", "", "dataset[:split], e.g. DIR:test (manifests, or label folders split as the model records) or FILE.csv:test (required)"},
                         {"rule", "default", "point estimate: default, argmax, median or mean"},
@@ -29,13 +29,8 @@ int run_predict(int argc, char** argv) {
                         {"group", "0", "also predict totals of groups of G consecutive examples"},
                         {"limit", "10", "print at most this many examples and groups (0 = all)"},
                         {"csv", "", "write every example's prediction to this CSV file"},
-                        {"weight-column", "", "tables: column of per-row frequency weights"},
-                        {"test-fraction", "0.2", "tables: share of rows in the test split"},
-                        {"split-seed", "0", "tables: seed of the train/test split; label folders: of the train/val/test split (default: the model's)"},
-                     {"split", "", "label folders: train,val,test fractions (default: the model's, as trained)"},
-                     {"skip-bad", "", "images: leave out (and count) files that cannot be read or decoded", true},
                         {"threads", "2", "OpenMP threads"},
-                    });
+                    }));
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.empty(), "predict: unexpected argument '", a.positional.at(0), "'");
   OG_CHECK(a.has("model") && a.has("data"), "predict: --model FILE and --data DATA are required");
@@ -47,7 +42,7 @@ int run_predict(int argc, char** argv) {
   if (G > 0) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
   const NamedData d = load_scoring_data(a, model.info, "predict");
-  const Predictions pr = predict_all(model, d.data.x, rule);
+  const Predictions pr = predict_all(model, d.data, rule);
   const Tensor& probs = pr.probs;
   const std::vector<int>& pred = pr.classes;
   const int64_t N = d.data.size();

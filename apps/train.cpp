@@ -12,14 +12,14 @@
 // image training set above --stream-above-mb decoded) reads only the file lists and
 // decodes each batch when needed (io/stream.h), with --workers batch makers and an
 // optional --cache-mb of decoded images; the model is bit-identical either way, but a
-// bad file then stops training when first met, and --skip-bad is refused. curves.svg draws the epochs of this invocation (log.csv
+// bad file then stops training when first met, unless --skip-bad, which decodes every
+// image once before training to leave the bad ones out. curves.svg draws the epochs of this invocation (log.csv
 // keeps all of them across resumes).
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -38,20 +38,6 @@
 #include "model/fit.h"
 
 namespace og::cli {
-
-namespace {
-// MB the training images of `spec` would take decoded (0 unless it is an image directory):
-// the file list alone, nothing decoded.
-double decoded_image_mb(const std::string& spec, DataOptions opt) {
-  size_t colon = spec.rfind(':');
-  if (colon != std::string::npos && spec.find('/', colon) != std::string::npos) colon = std::string::npos;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(spec.substr(0, colon), ec)) return 0;
-  opt.stream = true;
-  const NamedData d = load_named(spec, "train", opt);
-  return double(d.data.size()) * opt.channels * opt.height * opt.width * sizeof(float) / (1 << 20);
-}
-}  // namespace
 
 int run_train(int argc, char** argv) {
   Args a("train", {
@@ -134,11 +120,12 @@ int run_train(int argc, char** argv) {
   if (a.has("split")) dopt.split = a.str("split");
   if (a.has("label-order")) dopt.label_order = parse_label_order(a.str("label-order"));
   dopt.skip_bad = a.flag("skip-bad");
-  dopt.stream = a.flag("stream") || (stream_above_mb > 0 && !dopt.skip_bad &&
-                                     decoded_image_mb(a.str("data"), dopt) > double(stream_above_mb));
+  dopt.stream = a.flag("stream");
+  dopt.stream_above_mb = stream_above_mb;
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;  // the held-out split uses the training label range
   dopt.label_offset = train.label_offset;
+  dopt.stream = train.data.streamed();  // a streamed training set streams its held-out part too
   // Image folders have a validation split; the other datasets report on their test split.
   const bool has_val = !train.paths.empty();
   NamedData test = load_named(a.str("data"), has_val ? "val" : "test", dopt);

@@ -256,12 +256,15 @@ namespace {
 void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std::string>& context) {
   const int64_t N = int64_t(data.paths.size());
   const int64_t per_image = int64_t(opt.channels) * opt.height * opt.width;
-  data.images = Tensor::empty({N, opt.channels, opt.height, opt.width});
+  const bool keep = !opt.list_only;  // list_only with skip_bad: decode to find the bad, keep nothing
+  if (keep) data.images = Tensor::empty({N, opt.channels, opt.height, opt.width});
   std::vector<std::string> errors(static_cast<size_t>(N));
-  float* out = data.images.data();
+  float* out = keep ? data.images.data() : nullptr;
   parallel_for(N, 4, [&](int64_t i) {
+    thread_local std::vector<float> scratch;
+    if (!keep) scratch.resize(size_t(per_image));
     try {
-      errors[size_t(i)] = decode_file(data.paths[size_t(i)], opt, out + i * per_image);
+      errors[size_t(i)] = decode_file(data.paths[size_t(i)], opt, keep ? out + i * per_image : scratch.data());
     } catch (const std::exception& e) {   // e.g. bad_alloc: must not leave the parallel region
       errors[size_t(i)] = cat("cannot decode image: ", e.what());
     }
@@ -279,7 +282,7 @@ void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std:
       continue;
     }
     if (kept != i) {
-      std::copy(out + i * per_image, out + (i + 1) * per_image, out + kept * per_image);
+      if (keep) std::copy(out + i * per_image, out + (i + 1) * per_image, out + kept * per_image);
       data.paths[size_t(kept)] = data.paths[size_t(i)];
       data.labels[size_t(kept)] = data.labels[size_t(i)];
       if (!data.groups.empty()) data.groups[size_t(kept)] = data.groups[size_t(i)];
@@ -291,7 +294,7 @@ void decode_all(ImageData& data, const ImageOptions& opt, const std::vector<std:
   data.paths.resize(size_t(kept));
   data.labels.resize(size_t(kept));
   if (!data.groups.empty()) data.groups.resize(size_t(kept));
-  if (kept < N) {
+  if (keep && kept < N) {
     Tensor fewer = Tensor::empty({kept, opt.channels, opt.height, opt.width});
     std::copy(out, out + kept * per_image, fewer.data());
     data.images = fewer;
@@ -447,7 +450,7 @@ ImageData load_manifest(const std::string& csv_path, const ImageOptions& options
     std::error_code ec;
     OG_CHECK(options.skip_bad || fs::is_regular_file(data.paths[i], ec), context[i], "image file not found");
   }
-  if (!options.list_only) decode_all(data, options, context);
+  if (!options.list_only || options.skip_bad) decode_all(data, options, context);
   return data;
 }
 
@@ -461,7 +464,7 @@ ImageData load_files(std::vector<std::string> paths, std::vector<int> labels, co
   data.labels = std::move(labels);
   std::vector<std::string> context(data.paths.size());
   for (size_t i = 0; i < data.paths.size(); ++i) context[i] = cat(who, ": '", data.paths[i], "': ");
-  if (!options.list_only) decode_all(data, options, context);
+  if (!options.list_only || options.skip_bad) decode_all(data, options, context);
   return data;
 }
 

@@ -77,8 +77,9 @@ struct ImageOptions {
   bool strict_size = false;    // true: an image of another size is an error, not resized
   int expect_channels = 0;     // 0 = any source; 1 or 3: other sources are an error
   bool skip_bad = false;       // leave out images that fail to load (ImageData::skipped)
-  bool list_only = false;      // read the list (paths, labels, groups) but decode nothing:
-                               // ImageData::images stays undefined (io/stream.h decodes later)
+  bool list_only = false;      // read the list (paths, labels, groups) but keep no pixels:
+                               // ImageData::images stays undefined (io/stream.h decodes later);
+                               // with skip_bad each image is still decoded once, to drop the bad
 };
 
 struct ImageData {

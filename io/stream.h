@@ -18,7 +18,8 @@
 //
 // Errors. A file that fails to decode while streaming is og::Error, one line:
 // "<who>: '<path>': <reason>"; among several in one batch the first in batch order.
-// --skip-bad cannot apply here (the list was fixed before any decode): callers refuse it.
+// The list is fixed before training, so --skip-bad acts before it: the loaders decode
+// each image once (keeping nothing) and leave the bad ones out of the list (io/images.h).
 //
 // Threads. decode_rows runs parallel over the rows (og::parallel_for; one thread inside
 // a prefetch worker); RowCache is safe to use from many threads.

@@ -66,9 +66,6 @@ namespace {
 ImageOptions image_options(const DataOptions& opt) {
   ImageOptions o{opt.channels, opt.height, opt.width};
   o.skip_bad = opt.skip_bad;
-  // Streaming fixes the list before any decode, so there is nothing to skip from.
-  OG_CHECK(!(opt.stream && opt.skip_bad),
-           "--skip-bad needs every image decoded before training; it does not work with --stream");
   o.list_only = opt.stream;
   return o;
 }
@@ -156,6 +153,18 @@ NamedData load_label_folders(const std::string& dir, const std::string& part, co
 }  // namespace
 
 NamedData load_images(const std::string& dir, const std::string& split, const DataOptions& opt) {
+  if (!opt.stream && opt.stream_above_mb > 0) {
+    // The file list alone says how much the decoded images would take.
+    DataOptions listed = opt;
+    listed.stream = true;
+    listed.skip_bad = false;
+    const NamedData d = load_images(dir, split, listed);
+    const double mb = double(d.data.size()) * opt.channels * opt.height * opt.width * sizeof(float) / (1 << 20);
+    if (mb > double(opt.stream_above_mb)) {
+      listed.skip_bad = opt.skip_bad;
+      return opt.skip_bad ? load_images(dir, split, listed) : d;
+    }
+  }
   if (!has_manifests(dir)) return load_label_folders(dir, split, opt);
   const std::string part = split == "all" ? "train" : split;
   const std::string manifest = dir + "/" + part + ".csv";

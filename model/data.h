@@ -36,7 +36,10 @@ struct DataOptions {
                                          // folder names (load_for_model: the model's names)
   bool skip_bad = false;           // images: leave out files that fail to load (skipped_images)
   bool stream = false;             // image directories: list the files, decode each batch when
-                                   // needed (Dataset::source, io/stream.h); not with skip_bad
+                                   // needed (Dataset::source, io/stream.h); with skip_bad every
+                                   // image is decoded once first (nothing kept) to find the bad ones
+  int64_t stream_above_mb = 0;     // image directories: stream when the decoded images would take
+                                   // more than this many MB (0 = only when `stream`)
 };
 
 struct NamedData {

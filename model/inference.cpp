@@ -28,20 +28,25 @@ Tensor predict(Model& model, const Dataset& data, int batch) {
   return out;
 }
 
-Tensor predict(Model& model, const Tensor& x, int batch) {
-  // A view of x as inputs only: the rows are counted by the labels' length.
-  Dataset d{x, std::vector<int>(size_t(x.shape()[0])), {}, nullptr};
-  return predict(model, d, batch);
-}
+namespace {
+// x as a dataset of inputs only (its rows are counted by the labels' length).
+Dataset inputs_only(const Tensor& x) { return Dataset{x, std::vector<int>(size_t(x.shape()[0])), {}, nullptr}; }
+}  // namespace
+
+Tensor predict(Model& model, const Tensor& x, int batch) { return predict(model, inputs_only(x), batch); }
 
 Tensor predict_probs(Model& model, const Tensor& x, int batch) {
   return class_probs(LossSpec::parse(model.info.loss), predict(model, x, batch), model.info.classes);
 }
 
 Predictions predict_all(Model& model, const Tensor& x, Rule rule, int batch) {
+  return predict_all(model, inputs_only(x), rule, batch);
+}
+
+Predictions predict_all(Model& model, const Dataset& data, Rule rule, int batch) {
   Predictions p;
   const LossSpec spec = LossSpec::parse(model.info.loss);
-  p.outputs = predict(model, x, batch);
+  p.outputs = predict(model, data, batch);
   p.probs = class_probs(spec, p.outputs, model.info.classes);
   p.classes = predict_classes(spec, p.outputs, model.info.classes, rule);
   return p;

@@ -33,5 +33,6 @@ struct Predictions {
   std::vector<int> classes;  // N predicted classes
 };
 Predictions predict_all(Model& model, const Tensor& x, Rule rule = Rule::default_rule, int batch = 256);
+Predictions predict_all(Model& model, const Dataset& data, Rule rule = Rule::default_rule, int batch = 256);
 
 }  // namespace og

@@ -3,6 +3,8 @@
 // byte bound; a bad file met while streaming.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <string>
@@ -149,7 +151,7 @@ TEST_CASE("train --stream with augmentation and 2 workers: 2 epochs == 1 epoch +
         test::read_file(tmp.file("stopped") + "/checkpoint.ogm"));
 }
 
-TEST_CASE("train --stream: a corrupt image is one line naming the file; --skip-bad is refused") {
+TEST_CASE("train --stream: a corrupt image is one line naming the file; with --skip-bad it is left out as in memory") {
   test::TempDir tmp;
   const std::string data = make_counts(tmp);
   // The manifest's first training image, overwritten with bytes that are no image.
@@ -160,13 +162,56 @@ TEST_CASE("train --stream: a corrupt image is one line naming the file; --skip-b
   const std::string bad = data + "/" + line.substr(0, line.find(','));
   { std::ofstream(bad, std::ios::binary) << "GIF89a not really"; }
   const std::vector<std::string> common = {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--channels",
-                                           "3", "--image-size", "24", "--batch", "16", "--epochs", "1", "--quiet",
-                                           "--out", tmp.file("run")};
-  const std::string err = test::error_of([&] { test::run_command(cli::run_train, with(common, {"--stream"})); });
+                                           "3", "--image-size", "24", "--batch", "16", "--epochs", "1", "--quiet"};
+  const std::string err = test::error_of(
+      [&] { test::run_command(cli::run_train, with(common, {"--stream", "--out", tmp.file("run")})); });
   CHECK(err.find("'" + bad + "'") != std::string::npos);
   CHECK(err.find("not a PNG, JPEG or BMP file") != std::string::npos);
   CHECK(err.find('\n') == std::string::npos);
-  const std::string refused =
-      test::error_of([&] { test::run_command(cli::run_train, with(common, {"--stream", "--skip-bad"})); });
-  CHECK(refused == "--skip-bad needs every image decoded before training; it does not work with --stream");
+  // --skip-bad decodes every image once before streaming: the same images are left out,
+  // the same skipped.txt written and the same model trained as in memory.
+  REQUIRE(test::run_command(cli::run_train, with(common, {"--skip-bad", "--out", tmp.file("mem")})) == 0);
+  REQUIRE(test::run_command(cli::run_train, with(common, {"--skip-bad", "--stream", "--out", tmp.file("s")})) == 0);
+  const std::string skipped = test::read_file(tmp.file("mem") + "/skipped.txt");
+  CHECK(skipped.find("'" + bad + "'") != std::string::npos);
+  CHECK(test::read_file(tmp.file("s") + "/skipped.txt") == skipped);
+  CHECK(test::read_file(tmp.file("s") + "/model.ogm") == test::read_file(tmp.file("mem") + "/model.ogm"));
+}
+
+TEST_CASE("load_named: --stream-above-mb streams exactly when the decoded images exceed it") {
+  test::TempDir tmp;
+  const std::string data = make_counts(tmp);
+  DataOptions o = rgb24(false);
+  o.stream_above_mb = 1;  // 84 training images of 3x24x24 floats: 0.55 MB
+  CHECK(!load_named(data, "train", o).data.streamed());
+  o.height = o.width = 40;  // 1.54 MB
+  const NamedData big = load_named(data, "train", o);
+  CHECK(big.data.streamed());
+  CHECK(!big.data.x.defined());
+  o.stream_above_mb = 0;
+  CHECK(!load_named(data, "train", o).data.streamed());
+}
+
+TEST_CASE("eval and predict --stream give what they give in memory") {
+  const char* bin = test::ordgrad_binary();
+  if (bin == nullptr) return;
+  test::TempDir tmp;
+  const std::string data = make_counts(tmp);
+  REQUIRE(test::run_command(cli::run_train, {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--channels",
+                                             "3", "--image-size", "24", "--batch", "16", "--epochs", "1", "--quiet",
+                                             "--out", tmp.file("run")}) == 0);
+  const std::string model = tmp.file("run") + "/model.ogm";
+  const std::string eval = std::string(bin) + " eval --json --group 4 --batch 7 --model " + model + " --data " + data;
+  REQUIRE(std::system((eval + " > " + tmp.file("mem.json")).c_str()) == 0);
+  REQUIRE(std::system((eval + " --stream > " + tmp.file("s.json")).c_str()) == 0);
+  const std::string json = test::read_file(tmp.file("mem.json"));
+  CHECK(json.find("\"mae\"") != std::string::npos);
+  CHECK(test::read_file(tmp.file("s.json")) == json);
+  const std::vector<std::string> predict = {"ordgrad", "predict", "--model", model, "--data", data + ":test",
+                                            "--group", "4", "--limit", "1"};
+  REQUIRE(test::run_command(cli::run_predict, with(predict, {"--csv", tmp.file("mem.csv")})) == 0);
+  REQUIRE(test::run_command(cli::run_predict, with(predict, {"--csv", tmp.file("s.csv"), "--stream"})) == 0);
+  const std::string csv = test::read_file(tmp.file("mem.csv"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 25);  // a header and the 24 test images
+  CHECK(test::read_file(tmp.file("s.csv")) == csv);
 }
