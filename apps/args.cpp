@@ -155,6 +155,36 @@ NamedData load_scoring_data(const Args& a, const ModelInfo& info, const char* co
   return d;
 }
 
+bool totals_wanted(const Args& a, const char* command) {
+  const std::string g = a.str("group");
+  if (g == "column") return true;
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(g.c_str(), &end, 10);
+  OG_CHECK(!g.empty() && std::isdigit(static_cast<unsigned char>(g[0])) && *end == '\0' && errno == 0 &&
+               n <= 1000000,
+           command, ": --group expects a group size G >= 0 or 'column', got '", g, "'");
+  return n > 0;
+}
+
+GroupFlag group_flag(const Args& a, const NamedData& d, const char* command) {
+  GroupFlag f;
+  if (!totals_wanted(a, command)) return f;
+  if (a.str("group") == "column") {
+    OG_CHECK(!d.groups.empty(), command, ": --group column: ", a.str("data"),
+             " has no group column (a manifest's `group`); give a group size instead");
+    f.rows = groups_by_id(d.groups);
+    for (const std::vector<int64_t>& rows : f.rows) f.ids.push_back(d.groups[size_t(rows[0])]);
+    f.what = "groups by the group column";
+    return f;
+  }
+  const int G = a.integer("group");
+  f.rows = consecutive_groups(d.data.size(), G);
+  for (size_t g = 0; g < f.rows.size(); ++g) f.ids.push_back(int(g));
+  f.what = cat("groups of ", G);
+  return f;
+}
+
 std::vector<float> parse_floats(const std::string& text, const std::string& what) {
   std::vector<float> out;
   std::stringstream s(text);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/group_eval.h"
+
 namespace og {
 struct DataOptions;
 struct ModelInfo;
@@ -59,6 +61,17 @@ DataOptions scoring_data_options(const Args& a);
 // The data a command scores a saved model on (--data with those flags, load_for_model);
 // images left out by --skip-bad are reported in one line on stderr.
 NamedData load_scoring_data(const Args& a, const ModelInfo& info, const char* command);
+
+// --group of eval and predict: "0" (no totals), G (groups of G consecutive examples)
+// or "column" (the data's group column: a manifest's `group`). totals_wanted checks the
+// text (before any data is read); group_flag makes the groups of the data.
+struct GroupFlag {
+  GroupRows rows;          // empty: no totals
+  std::vector<int> ids;    // each group's id: its index, or the column's value
+  std::string what;        // "groups of 8" or "groups by the group column"
+};
+bool totals_wanted(const Args& a, const char* command);
+GroupFlag group_flag(const Args& a, const NamedData& d, const char* command);
 
 // "1.5,-2,3" -> {1.5,-2,3}; errors name the flag.
 std::vector<float> parse_floats(const std::string& text, const std::string& what);

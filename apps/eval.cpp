@@ -3,9 +3,10 @@
 // Per example: accuracy, mae, rmse, off_by_one, qwk, amae, mmae, kendall_tau,
 // spearman, rps, nll, confusion (core/metrics.h), with classes predicted by
 // --rule. With --group G, consecutive rows form groups of G whose total label
-// matters: total_mae (of the median total), total_crps, and the coverage of the
-// central 80% and 95% intervals of the total (losses/group_total.h). When G does
-// not divide the number of examples, the last N mod G examples form no group.
+// matters (with --group column, the rows sharing a manifest's group id): total_mae
+// (of the median total), total_crps, and the coverage of the central 80% and 95%
+// intervals of the total (losses/group_total.h). When G does not divide the number
+// of examples, the last N mod G examples form no group.
 // Label folders (DIR/<label>/<image>) are split and named as the model file records
 // (model/data.h: load_for_model), unless --split or --split-seed is given.
 #include <cstdio>
@@ -28,7 +29,7 @@ int run_eval(int argc, char** argv) {
                      {"model", "", "model file (DIR/model.ogm), required"},
                      {"data", "fashion-mnist:test", "dataset[:split]; FILE.csv[:train|:test|:all]; DIR[:train|:val|:test] (manifests, or label folders split as the model records)"},
                      {"rule", "default", "class prediction: default, argmax, median or mean"},
-                     {"group", "0", "also score totals of groups of G consecutive examples"},
+                     {"group", "0", "also score totals of groups: G consecutive examples, or 'column' (the manifest's group column)"},
                      {"batch", "256", "inference batch size"},
                      {"threads", "2", "OpenMP threads"},
                      {"plot", "", "also draw the confusion matrix to this SVG file"},
@@ -39,18 +40,18 @@ int run_eval(int argc, char** argv) {
   OG_CHECK(a.has("model"), "eval: --model FILE is required");
   set_num_threads(a.integer("threads"));
   const Rule rule = parse_rule(a.str("rule"));
-  const int G = a.integer("group");
-  OG_CHECK(G >= 0, "eval: --group must be >= 0, got ", G);
+  const bool totals = totals_wanted(a, "eval");
   Model model = load_model(a.str("model"));
-  if (G > 0) require_total_head(model.info, "eval --group");
+  if (totals) require_total_head(model.info, "eval --group");
   const int K = model.info.classes;
   const NamedData d = load_scoring_data(a, model.info, "eval");
   const Predictions p = predict_all(model, d.data, rule, a.integer("batch"));
   const Tensor& probs = p.probs;
   const std::vector<int>& pred = p.classes;
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
+  const GroupFlag groups = group_flag(a, d, "eval");
   GroupScores gr;
-  if (G > 0) gr = score_totals(probs, d.data.y, G);
+  if (totals) gr = score_totals(probs, d.data.y, groups.rows);
   if (a.has("plot"))
     plot_heatmap(a.str("plot"), "Confusion matrix of " + a.str("model") + " on " + a.str("data"), r.confusion,
                  "predicted class", "true class");
@@ -62,9 +63,10 @@ int run_eval(int argc, char** argv) {
       for (int k = 0; k < K; ++k) json += cat(k ? ", " : "", "\"", model.info.label_names[size_t(k)], "\"");
       json += "]}";
     }
-    if (G > 0) {
+    if (totals) {
       json.pop_back();  // the closing brace
-      json += cat(", \"group\": ", G, ", \"groups\": ", gr.groups, ", \"total_mae\": ", gr.mae,
+      const std::string g = a.str("group");
+      json += cat(", \"group\": ", g == "column" ? "\"column\"" : g, ", \"groups\": ", gr.groups, ", \"total_mae\": ", gr.mae,
                   ", \"total_crps\": ", gr.crps, ", \"total_coverage_80\": ", gr.coverage80,
                   ", \"total_coverage_95\": ", gr.coverage95, "}");
     }
@@ -83,9 +85,9 @@ int run_eval(int argc, char** argv) {
   std::printf("  QWK %.4f   AMAE %.4f   MMAE %.4f   Kendall tau-b %.4f   Spearman %.4f\n", r.qwk, r.amae,
               r.mmae, r.kendall_tau, r.spearman);
   std::printf("  RPS %.4f   NLL %.4f\n", r.rps, r.nll);
-  if (G > 0)
-    std::printf("  groups of %d (%ld): total MAE %.4f   total CRPS %.4f   coverage 80%% %.3f   95%% %.3f\n", G,
-                static_cast<long>(gr.groups), gr.mae, gr.crps, gr.coverage80, gr.coverage95);
+  if (totals)
+    std::printf("  %s (%ld): total MAE %.4f   total CRPS %.4f   coverage 80%% %.3f   95%% %.3f\n",
+                groups.what.c_str(), static_cast<long>(gr.groups), gr.mae, gr.crps, gr.coverage80, gr.coverage95);
   std::printf("  confusion (rows = true, columns = predicted):\n");
   for (int i = 0; i < K; ++i) {
     std::printf("   ");

@@ -1,5 +1,5 @@
 // predict.cpp — `ordgrad predict`: per example, the class distribution's top
-// classes and the point estimate; per group of G, the total's median, mean and
+// classes and the point estimate; per group (of G, or by a manifest's group column), the total's median, mean and
 // central 80% / 95% intervals (losses/group_total.h). --csv FILE writes the
 // per-example rows to a file (through a temporary file and a rename). Classes print
 // by their names when the model has them (--label-order at training).
@@ -26,7 +26,7 @@ int run_predict(int argc, char** argv) {
                         {"data", "", "dataset[:split], e.g. DIR:test (manifests, or label folders split as the model records) or FILE.csv:test (required)"},
                         {"rule", "default", "point estimate: default, argmax, median or mean"},
                         {"top", "3", "how many of the most likely classes to list"},
-                        {"group", "0", "also predict totals of groups of G consecutive examples"},
+                        {"group", "0", "also predict totals of groups: G consecutive examples, or 'column' (the manifest's group column)"},
                         {"limit", "10", "print at most this many examples and groups (0 = all)"},
                         {"csv", "", "write every example's prediction to this CSV file"},
                         {"threads", "2", "OpenMP threads"},
@@ -36,10 +36,11 @@ int run_predict(int argc, char** argv) {
   OG_CHECK(a.has("model") && a.has("data"), "predict: --model FILE and --data DATA are required");
   set_num_threads(a.integer("threads"));
   const Rule rule = parse_rule(a.str("rule"));
-  const int G = a.integer("group"), top = a.integer("top"), limit = a.integer("limit");
-  OG_CHECK(G >= 0 && top >= 1 && limit >= 0, "predict: --group, --top and --limit must be >= 0 (top >= 1)");
+  const int top = a.integer("top"), limit = a.integer("limit");
+  OG_CHECK(top >= 1 && limit >= 0, "predict: --top must be >= 1 and --limit >= 0");
+  const bool totals = totals_wanted(a, "predict");
   Model model = load_model(a.str("model"));
-  if (G > 0) require_total_head(model.info, "predict --group");
+  if (totals) require_total_head(model.info, "predict --group");
   const int K = model.info.classes, off = model.info.label_offset;
   const NamedData d = load_scoring_data(a, model.info, "predict");
   const Predictions pr = predict_all(model, d.data, rule);
@@ -72,16 +73,15 @@ int run_predict(int argc, char** argv) {
   }
   if (a.has("csv")) write_text_atomic(a.str("csv"), csv.str());
 
-  if (G > 0) {
-    const std::vector<TotalForecast> f = forecast_totals(probs, G);
-    std::printf("\ngroups of %d: the total of their labels\n%-6s %6s %7s %8s %12s %12s\n", G, "group", "true",
-                "median", "mean", "80% interval", "95% interval");
-    const int shift = G * off;  // totals in the file's labels: each item adds the offset
-    for (int64_t g = 0; g < int64_t(f.size()) && (limit == 0 || g < limit); ++g) {
-      int truth = 0;
-      for (int i = 0; i < G; ++i) truth += d.data.y[g * G + i];
-      const TotalPrediction &p80 = f[g].p80, &p95 = f[g].p95;
-      std::printf("%-6ld %6d %7d %8.2f %5d..%-6d %5d..%-6d\n", static_cast<long>(g), truth + shift,
+  if (totals) {
+    const GroupFlag groups = group_flag(a, d, "predict");
+    const GroupScores sc = score_totals(probs, d.data.y, groups.rows);
+    std::printf("\n%s: the total of their labels\n%-6s %6s %7s %8s %12s %12s\n", groups.what.c_str(), "group",
+                "true", "median", "mean", "80% interval", "95% interval");
+    for (int64_t g = 0; g < sc.groups && (limit == 0 || g < limit); ++g) {
+      const int shift = int(groups.rows[size_t(g)].size()) * off;  // file labels: each item adds the offset
+      const TotalPrediction &p80 = sc.forecasts[size_t(g)].p80, &p95 = sc.forecasts[size_t(g)].p95;
+      std::printf("%-6d %6d %7d %8.2f %5d..%-6d %5d..%-6d\n", groups.ids[size_t(g)], sc.truth[size_t(g)] + shift,
                   p80.median + shift, p80.mean + shift, p80.lo + shift, p80.hi + shift, p95.lo + shift,
                   p95.hi + shift);
     }

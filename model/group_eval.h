@@ -3,9 +3,11 @@
 // and, with labels, how good those forecasts are. Used by `eval`, `predict`, the
 // demo and user programs alike.
 //
-// Groups are G consecutive rows (row g*G .. g*G+G-1); when G does not divide N, the
-// last N mod G rows form no group. The items are taken as independent, so a group's
-// total has the distribution D = p(1) * ... * p(G) (losses/group_total.h).
+// Groups are lists of rows (GroupRows): G consecutive rows (row g*G .. g*G+G-1; when
+// G does not divide N, the last N mod G rows form no group), or the rows sharing an
+// id, e.g. a manifest's group column, in any order and of any sizes. The items are
+// taken as independent, so a group's total has the distribution D = p(1) * ... * p(n)
+// (losses/group_total.h).
 // Totals are in class numbers 0..K-1 summed; add G * label_offset for file labels.
 #pragma once
 #include <cstdint>
@@ -22,8 +24,14 @@ struct TotalForecast {
   TotalPrediction p95;  // the same with the central 95% interval
 };
 
-// One forecast per group of G consecutive rows of probs [N,K].
-// Throws og::Error for G < 1 or G > N.
+using GroupRows = std::vector<std::vector<int64_t>>;  // each group's rows
+// Groups of G consecutive rows of N. Throws og::Error for G < 1 or G > N.
+GroupRows consecutive_groups(int64_t N, int G);
+// One group per distinct id, in the order each id first appears; rows in their order.
+GroupRows groups_by_id(const std::vector<int>& ids);
+
+// One forecast per group of rows of probs [N,K].
+std::vector<TotalForecast> forecast_totals(const Tensor& probs, const GroupRows& groups);
 std::vector<TotalForecast> forecast_totals(const Tensor& probs, int G);
 
 struct GroupScores {
@@ -37,6 +45,7 @@ struct GroupScores {
 };
 
 // Forecasts and scores against labels (N classes in 0..K-1).
+GroupScores score_totals(const Tensor& probs, const std::vector<int>& labels, const GroupRows& groups);
 GroupScores score_totals(const Tensor& probs, const std::vector<int>& labels, int G);
 
 // Throws og::Error naming `who` when the model's head gives no distribution over
