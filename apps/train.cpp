@@ -55,7 +55,7 @@ int run_train(int argc, char** argv) {
                       {"stream", "", "images: decode each batch from disk when needed instead of all images first (bounded memory)", true},
                       {"stream-above-mb", "4096", "images: stream without --stream when the decoded training images would exceed this many MB (0 = never)"},
                       {"cache-mb", "0", "images, streamed: keep up to this many MB of decoded training images in memory (0 = none)"},
-                      {"workers", "2", "threads making batches ahead of training (results do not depend on it)"},
+                      {"workers", "2", "threads making batches ahead of training; 0 = made by the training threads in each step (results do not depend on it)"},
                       {"flip", "", "images: random horizontal and vertical flips", true},
                       {"shift", "0", "images: random shifts of up to this many pixels"},
                       {"brightness", "0", "images: random scale of the normalised input in [1-b, 1+b]"},
@@ -108,7 +108,7 @@ int run_train(int argc, char** argv) {
            a.str("sampler"), "' (known: shuffle, balanced)");
   opt.balanced = a.str("sampler") == "balanced";
   opt.workers = a.integer("workers");
-  OG_CHECK(opt.workers >= 1 && opt.workers <= 64, "train: --workers must be in 1..64, got ", opt.workers);
+  OG_CHECK(opt.workers >= 0 && opt.workers <= 64, "train: --workers must be in 0..64, got ", opt.workers);
   const int64_t cache_mb = a.integer("cache-mb"), stream_above_mb = a.integer("stream-above-mb");
   OG_CHECK(cache_mb >= 0 && stream_above_mb >= 0, "train: --cache-mb and --stream-above-mb must be >= 0");
   opt.augment = Augment{a.flag("flip"), a.flag("flip"), a.integer("shift"), static_cast<float>(a.number("brightness"))};

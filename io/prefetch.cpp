@@ -2,6 +2,9 @@
 #include "io/prefetch.h"
 
 #include <omp.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <utility>
@@ -17,7 +20,7 @@ Prefetcher::Prefetcher(std::function<Dataset(int64_t)> make_batch, int64_t steps
   OG_CHECK(steps >= 0, "Prefetcher: steps ", steps, " must be >= 0");
   OG_CHECK(depth >= 1, "Prefetcher: queue depth ", depth, " must be >= 1");
   OG_CHECK(worker_threads >= 1, "Prefetcher: worker_threads ", worker_threads, " must be >= 1");
-  OG_CHECK(workers >= 1, "Prefetcher: workers ", workers, " must be >= 1");
+  OG_CHECK(workers >= 0, "Prefetcher: workers ", workers, " must be >= 0");
   // Every worker may hold one step in the making, so the window is at least `workers`.
   depth_ = std::max(depth, workers);
   for (int w = 0; w < workers; ++w)
@@ -37,6 +40,9 @@ void Prefetcher::run(int first_step, int stride, int worker_threads) {
   // OpenMP's thread count is per thread: set the worker's own. Not og::set_num_threads,
   // which also writes OpenBLAS's global setting while the caller may be inside a GEMM.
   omp_set_num_threads(worker_threads);
+  // Below the training threads: a batch maker that wakes must not preempt one of them
+  // mid-step (its partner would spin at the next barrier). Linux applies this per thread.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (int64_t s = first_step; s < steps_; s += stride) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -64,6 +70,16 @@ void Prefetcher::run(int first_step, int stride, int worker_threads) {
 Dataset Prefetcher::next() {
   OG_CHECK(!failed_, "Prefetcher: next() after make_batch failed at step ", taken_);
   OG_CHECK(taken_ < steps_, "Prefetcher: next() after all ", steps_, " batches were taken");
+  if (workers_.empty()) {  // no workers: made here, with the caller's threads
+    try {
+      Dataset b = make_batch_(taken_);
+      ++taken_;
+      return b;
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+  }
   Item item;
   {
     std::unique_lock<std::mutex> lock(mu_);

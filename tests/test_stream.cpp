@@ -94,12 +94,12 @@ TEST_CASE("RowCache holds the first N rows that fit in its bytes, never more") {
   CHECK(RowCache(1000 * row_bytes, F, 7).capacity_rows() == 7);   // never more rows than the source
 }
 
-TEST_CASE("Prefetcher: any number of workers hands out the same batches in step order, and a failure in order") {
+TEST_CASE("Prefetcher: any number of workers (0: made in next()) hands out the same batches in step order, and a failure in order") {
   const auto make = [](int64_t s) {
     if (s == 11) throw Error("batch 11 is bad");
     return Dataset{Tensor::full({1}, float(s * s)), {int(s)}, {}, nullptr};
   };
-  for (int workers : {1, 2, 3, 5}) {
+  for (int workers : {0, 1, 2, 3, 5}) {
     CAPTURE(workers);
     Prefetcher p(make, 11, 2, 1, workers);
     for (int64_t s = 0; s < 11; ++s) {
@@ -111,12 +111,13 @@ TEST_CASE("Prefetcher: any number of workers hands out the same batches in step 
     Prefetcher q(make, 20, 2, 1, workers);
     for (int64_t s = 0; s < 11; ++s) CHECK(q.next().y.at(0) == s);
     CHECK(test::error_of([&] { q.next(); }) == "batch 11 is bad");
+    CHECK(test::error_of([&] { q.next(); }) == "Prefetcher: next() after make_batch failed at step 11");
   }
   Prefetcher early(make, 50, 1, 1, 4);   // destroyed with batches in flight: no hang
   CHECK(early.next().y.at(0) == 0);
 }
 
-TEST_CASE("train --stream: the same model.ogm as in memory, with flips and shifts, for 1 and 3 workers and a cache") {
+TEST_CASE("train --stream: the same model.ogm as in memory, with flips and shifts, for 0, 1 and 3 workers and a cache") {
   test::TempDir tmp;
   const std::string data = make_counts(tmp);
   const std::vector<std::string> common = {"ordgrad", "train", "--data", data, "--model", "count-cnn", "--channels",
@@ -124,6 +125,7 @@ TEST_CASE("train --stream: the same model.ogm as in memory, with flips and shift
                                            "--epochs", "2", "--seed", "4", "--quiet"};
   REQUIRE(test::run_command(cli::run_train, with(common, {"--out", tmp.file("mem"), "--workers", "1"})) == 0);
   REQUIRE(test::run_command(cli::run_train, with(common, {"--out", tmp.file("s1"), "--stream", "--workers", "1"})) == 0);
+  REQUIRE(test::run_command(cli::run_train, with(common, {"--out", tmp.file("s0"), "--stream", "--workers", "0"})) == 0);
   REQUIRE(test::run_command(cli::run_train, with(common, {"--out", tmp.file("s3"), "--stream", "--workers", "3",
                                                           "--cache-mb", "1"})) == 0);
   // --stream-above-mb 1: the decoded set (~0.6 MB at 3x24x24) stays in memory; 0 never streams.
@@ -131,6 +133,7 @@ TEST_CASE("train --stream: the same model.ogm as in memory, with flips and shift
   const std::string mem = test::read_file(tmp.file("mem") + "/model.ogm");
   CHECK(!mem.empty());
   CHECK(test::read_file(tmp.file("s1") + "/model.ogm") == mem);
+  CHECK(test::read_file(tmp.file("s0") + "/model.ogm") == mem);
   CHECK(test::read_file(tmp.file("s3") + "/model.ogm") == mem);
   CHECK(test::read_file(tmp.file("auto") + "/model.ogm") == mem);
   // Another seed gives another model, so the comparison above can fail.
