@@ -1,6 +1,7 @@
 // spec.cpp — parsing loss specs, and the one table that maps names to loss nodes.
 #include "losses/spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "losses/ev.h"
 #include "losses/group_total.h"
 #include "losses/mean_var.h"
+#include "losses/reduce.h"
 #include "losses/reg.h"
 #include "losses/rps.h"
 #include "losses/soft_target.h"
@@ -52,13 +54,47 @@ struct Options {
 };
 
 using Builder = std::function<Var(Var, const LossTarget&, const Options&)>;
+// The sum the loss's weighted mean divides by on this target (see LossSpec::denominators).
+using Denominator = double (*)(const LossTarget&, const Options&);
 
 struct Entry {
   const char* name;
   Head head;
   std::vector<Key> keys;
   Builder build;
+  Denominator denominator;
 };
+
+// Most losses: sum_i w_i (losses/reduce.h).
+double item_weights(const LossTarget& t, const Options&) {
+  double sum = 0;
+  for (double w : loss_weights("loss", t.labels, t.K, t.class_weights, t.sample_weights)) sum += w;
+  return sum;
+}
+
+// corn: sum_i w_i * (number of its conditional tasks), losses/corn.cpp.
+double corn_pairs(const LossTarget& t, const Options&) {
+  const std::vector<double> w = loss_weights("corn", t.labels, t.K, t.class_weights, t.sample_weights);
+  double sum = 0;
+  for (size_t i = 0; i < w.size(); ++i) sum += w[i] * std::min(t.labels[i] + 1, t.K - 1);
+  return sum;
+}
+
+int group_of(const Options& o);
+
+// Group totals: sum over groups of the mean sample weight of its items (class weights
+// do not apply), losses/total_common.cpp.
+double group_weights(const LossTarget& t, const Options& o) {
+  const std::vector<double> w = loss_weights("total", t.labels, t.K, {}, t.sample_weights);
+  const size_t G = size_t(group_of(o));
+  double sum = 0;
+  for (size_t g = 0; g + G <= w.size(); g += G) {
+    double group = 0;
+    for (size_t i = g; i < g + G; ++i) group += w[i];
+    sum += group / double(G);
+  }
+  return sum;
+}
 
 // Largest group= accepted: a group is rows of one batch, and its total's distribution
 // has group*(K-1)+1 entries.
@@ -73,53 +109,53 @@ const std::vector<Entry>& table() {
       {"ce", Head::softmax, {{"smoothing", Kind::number, "0"}},
        [](Var z, const LossTarget& t, const Options& o) {
          return cross_entropy(z, t.labels, CeOptions{t.class_weights, t.sample_weights, o.num("smoothing", 0)});
-       }},
+       }, item_weights},
       {"rps", Head::softmax, {{"normalize", Kind::boolean, "false"}},
-       [](Var z, const LossTarget& t, const Options& o) { return rps(z, t, o.flag("normalize")); }},
+       [](Var z, const LossTarget& t, const Options& o) { return rps(z, t, o.flag("normalize")); }, item_weights},
       {"ev_l1", Head::softmax, {},
-       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l1); }},
+       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l1); }, item_weights},
       {"ev_l2", Head::softmax, {},
-       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l2); }},
+       [](Var z, const LossTarget& t, const Options&) { return ev_loss(z, t, EvDistance::l2); }, item_weights},
       {"ev_huber", Head::softmax, {{"delta", Kind::number, "1"}},
        [](Var z, const LossTarget& t, const Options& o) {
          return ev_loss(z, t, EvDistance::huber, o.num("delta", 1));
-       }},
+       }, item_weights},
       {"cum_bce", Head::softmax, {},
-       [](Var z, const LossTarget& t, const Options&) { return cum_bce(z, t); }},
+       [](Var z, const LossTarget& t, const Options&) { return cum_bce(z, t); }, item_weights},
       {"cdw_ce", Head::softmax, {{"alpha", Kind::number, "1"}, {"normalize", Kind::boolean, "false"}},
        [](Var z, const LossTarget& t, const Options& o) {
          return cdw_ce(z, t, o.num("alpha", 1), o.flag("normalize"));
-       }},
+       }, item_weights},
       {"sord", Head::softmax, {{"alpha", Kind::number, "1"}, {"squared", Kind::boolean, "false"}},
        [](Var z, const LossTarget& t, const Options& o) {
          return sord(z, t, o.num("alpha", 1), o.flag("squared"));
-       }},
+       }, item_weights},
       {"gauss_ld", Head::softmax, {{"sigma", Kind::number, "1"}},
-       [](Var z, const LossTarget& t, const Options& o) { return gauss_ld(z, t, o.num("sigma", 1)); }},
+       [](Var z, const LossTarget& t, const Options& o) { return gauss_ld(z, t, o.num("sigma", 1)); }, item_weights},
       {"mean_var", Head::softmax, {{"l1", Kind::number, "0.2"}, {"l2", Kind::number, "0.05"}},
        [](Var z, const LossTarget& t, const Options& o) {
          return mean_var(z, t, o.num("l1", 0.2f), o.num("l2", 0.05f));
-       }},
+       }, item_weights},
       {"total_nll", Head::softmax, {{"group", Kind::number, "8"}},
-       [](Var z, const LossTarget& t, const Options& o) { return total_nll(z, t, group_of(o)); }},
+       [](Var z, const LossTarget& t, const Options& o) { return total_nll(z, t, group_of(o)); }, group_weights},
       {"total_crps", Head::softmax, {{"group", Kind::number, "8"}},
-       [](Var z, const LossTarget& t, const Options& o) { return total_crps(z, t, group_of(o)); }},
+       [](Var z, const LossTarget& t, const Options& o) { return total_crps(z, t, group_of(o)); }, group_weights},
       {"total_ev_l1", Head::softmax, {{"group", Kind::number, "8"}},
-       [](Var z, const LossTarget& t, const Options& o) { return total_ev_l1(z, t, group_of(o)); }},
+       [](Var z, const LossTarget& t, const Options& o) { return total_ev_l1(z, t, group_of(o)); }, group_weights},
       {"coral", Head::coral, {},
-       [](Var s, const LossTarget& t, const Options&) { return coral(s, t); }},
+       [](Var s, const LossTarget& t, const Options&) { return coral(s, t); }, item_weights},
       {"corn", Head::corn, {},
-       [](Var s, const LossTarget& t, const Options&) { return corn(s, t); }},
+       [](Var s, const LossTarget& t, const Options&) { return corn(s, t); }, corn_pairs},
       {"clm", Head::clm, {{"link", Kind::choice, "logit", "logit|probit"}},
-       [](Var c, const LossTarget& t, const Options& o) { return clm(c, t, link_of(o)); }},
+       [](Var c, const LossTarget& t, const Options& o) { return clm(c, t, link_of(o)); }, item_weights},
       {"reg_l1", Head::regression, {},
-       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l1); }},
+       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l1); }, item_weights},
       {"reg_l2", Head::regression, {},
-       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l2); }},
+       [](Var r, const LossTarget& t, const Options&) { return reg_loss(r, t, RegDistance::l2); }, item_weights},
       {"reg_huber", Head::regression, {{"delta", Kind::number, "1"}},
        [](Var r, const LossTarget& t, const Options& o) {
          return reg_loss(r, t, RegDistance::huber, o.num("delta", 1));
-       }},
+       }, item_weights},
   };
   return entries;
 }
@@ -259,24 +295,43 @@ LossSpec LossSpec::with_default_group(int G) const {
   return s;
 }
 
-Var LossSpec::build(Var outputs, const LossTarget& target) const {
+namespace {
+// The target a term reads: the spec's fitted class weights, when it has them.
+LossTarget term_target(const std::string& text, const LossTerm& t, const LossTarget& target) {
+  if (t.class_weights.empty()) return target;
+  OG_CHECK(int(t.class_weights.size()) == target.K, "loss '", text, "': class weights fitted for ",
+           t.class_weights.size(), " classes, used with ", target.K);
+  LossTarget weighted = target;
+  weighted.class_weights = t.class_weights;
+  return weighted;
+}
+}  // namespace
+
+Var LossSpec::build(Var outputs, const LossTarget& target) const { return build(outputs, target, {}); }
+
+Var LossSpec::build(Var outputs, const LossTarget& target, const std::vector<double>& scales) const {
   OG_CHECK(outputs.shape().nd == 2, "loss '", text_, "': needs outputs [N,W], got ", outputs.shape());
+  OG_CHECK(scales.empty() || scales.size() == terms_.size(), "loss '", text_, "': ", scales.size(),
+           " scales for ", terms_.size(), " terms");
   Var total;
-  for (const LossTerm& t : terms_) {
-    Var v;
-    if (t.class_weights.empty()) {
-      v = find(t.name)->build(outputs, target, Options{t});
-    } else {
-      OG_CHECK(int(t.class_weights.size()) == target.K, "loss '", text_, "': class weights fitted for ",
-               t.class_weights.size(), " classes, used with ", target.K);
-      LossTarget weighted = target;
-      weighted.class_weights = t.class_weights;
-      v = find(t.name)->build(outputs, weighted, Options{t});
-    }
-    if (t.coef != 1.0f) v = mul_scalar(v, t.coef);
+  for (size_t i = 0; i < terms_.size(); ++i) {
+    const LossTerm& t = terms_[i];
+    Var v = find(t.name)->build(outputs, term_target(text_, t, target), Options{t});
+    const float coef = scales.empty() ? t.coef : static_cast<float>(t.coef * scales[i]);
+    if (coef != 1.0f) v = mul_scalar(v, coef);
     total = total.node ? add(total, v) : v;
   }
   return total;
+}
+
+std::vector<double> LossSpec::denominators(const LossTarget& target) const {
+  std::vector<double> d;
+  for (const LossTerm& t : terms_) {
+    const Entry* e = find(t.name);
+    OG_CHECK(e->denominator != nullptr, "loss '", t.name, "' has no denominator in the loss table");
+    d.push_back(e->denominator(term_target(text_, t, target), Options{t}));
+  }
+  return d;
 }
 
 std::string LossSpec::catalogue() {

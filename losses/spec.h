@@ -48,6 +48,13 @@ class LossSpec {
   // The loss node (a sum of the terms' nodes) for the outputs of its head, [N,W].
   // Class probabilities and predictions from outputs: model/heads.h.
   Var build(Var outputs, const LossTarget& target) const;
+  // The same with term i's coefficient times scales[i] (empty: 1).
+  Var build(Var outputs, const LossTarget& target, const std::vector<double>& scales) const;
+  // Each term's weighted mean divides by a sum over the rows (sum_i w_i; corn: weighted
+  // task counts; totals: group weights): its value on `target`. The rows of a batch split
+  // into shards give, per term, D = sum_k D_k, and the batch's loss and gradients are
+  // the shards' built with scales D_k / D (the data-parallel step).
+  std::vector<double> denominators(const LossTarget& target) const;
 
   // Every loss name with its head and keys, for help texts and errors.
   static std::string catalogue();
