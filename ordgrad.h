@@ -92,3 +92,4 @@
 #include "model/fit.h"
 #include "model/inference.h"
 #include "model/group_eval.h"
+#include "model/shards.h"

@@ -55,6 +55,7 @@ int run_train(int argc, char** argv) {
                       {"stream", "", "images: decode each batch from disk when needed instead of all images first (bounded memory)", true},
                       {"stream-above-mb", "4096", "images: stream without --stream when the decoded training images would exceed this many MB (0 = never)"},
                       {"cache-mb", "0", "images, streamed: keep up to this many MB of decoded training images in memory (0 = none)"},
+                      {"shards", "1", "split each batch into this many fixed shards whose gradients are summed order-free (the arithmetic of data-parallel runs; 1 = the batch as one graph)"},
                       {"workers", "2", "threads making batches ahead of training; 0 = made by the training threads in each step (results do not depend on it)"},
                       {"flip", "", "images: random horizontal and vertical flips", true},
                       {"shift", "0", "images: random shifts of up to this many pixels"},
@@ -108,6 +109,9 @@ int run_train(int argc, char** argv) {
            a.str("sampler"), "' (known: shuffle, balanced)");
   opt.balanced = a.str("sampler") == "balanced";
   opt.workers = a.integer("workers");
+  opt.shards = a.integer("shards");
+  OG_CHECK(opt.shards >= 1 && opt.batch % opt.shards == 0, "train: --shards must divide --batch ", opt.batch,
+           ", got ", opt.shards);
   OG_CHECK(opt.workers >= 0 && opt.workers <= 64, "train: --workers must be in 0..64, got ", opt.workers);
   const int64_t cache_mb = a.integer("cache-mb"), stream_above_mb = a.integer("stream-above-mb");
   OG_CHECK(cache_mb >= 0 && stream_above_mb >= 0, "train: --cache-mb and --stream-above-mb must be >= 0");

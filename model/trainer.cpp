@@ -12,6 +12,7 @@
 #include "io/prefetch.h"
 #include "model/architecture.h"
 #include "model/heads.h"
+#include "model/shards.h"
 #include "optim/adam.h"
 #include "optim/lbfgs.h"
 #include "optim/clip.h"
@@ -204,7 +205,9 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   Prefetcher batches(
       [&](int64_t s) {
         Dataset b = subset(data, order, s * opt_.batch, (s + 1) * opt_.batch);
-        if (augmenting) {
+        if (augmenting && opt_.shards > 1) {
+          augment_shards(b.x, aug, aug_seed, s, opt_.shards);
+        } else if (augmenting) {
           Rng r(aug_seed + static_cast<uint64_t>(s));
           augment_batch(b.x, aug, r);
         }
@@ -213,14 +216,24 @@ EpochStats Trainer::train_epoch(const Dataset& data,
       steps, 2, 1, opt_.workers);
   for (int64_t s = 0; s < steps; ++s) {
     const Dataset batch = batches.next();
-    Graph g;
-    Var out = model_.net->forward(g.input(batch.x));
-    Var loss = loss_node(out, batch);
-    const float lv = loss.value().item();
     const auto at = [&] { return cat("epoch ", epoch_ + 1, " step ", step_ + 1); };
-    if (!std::isfinite(lv)) stop_non_finite(g, at(), lv);
-    g.backward(loss);
-    if (!grads_finite(params_)) stop_non_finite(g, at(), lv);
+    float lv = 0;
+    if (opt_.shards > 1) {
+      const LossTarget target{batch.y, model_.info.classes, opt_.class_weights, batch.weights, {}};
+      const ShardStep r = sharded_gradient(model_, loss_, batch.x, target, opt_.shards,
+                                           [&](const Graph& g, float l) { stop_non_finite(g, at(), l); });
+      lv = static_cast<float>(r.loss);
+      correct += r.correct;
+    } else {
+      Graph g;
+      Var out = model_.net->forward(g.input(batch.x));
+      Var loss = loss_node(out, batch);
+      lv = loss.value().item();
+      if (!std::isfinite(lv)) stop_non_finite(g, at(), lv);
+      g.backward(loss);
+      if (!grads_finite(params_)) stop_non_finite(g, at(), lv);
+      correct += count_equal(predict_classes(loss_, out.value(), model_.info.classes), batch.y);
+    }
     if (opt_.clip_norm > 0) {
       std::vector<NamedParam> params = model_.net->parameters();
       clip_grad_norm(params, opt_.clip_norm);
@@ -230,7 +243,6 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     optim_->zero_grad();
     ++step_;
     loss_sum += lv;
-    correct += count_equal(predict_classes(loss_, out.value(), model_.info.classes), batch.y);
     if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
   }
   check_finite_state();

@@ -54,6 +54,8 @@ struct TrainOptions {
   bool balanced = false;             // class-balanced sampling (optim/sampler.h) instead of a shuffle
   Augment augment;                   // images: random flips / shifts / brightness per batch (io/images.h)
   int workers = 1;                   // threads making batches ahead (io/prefetch.h); results do not depend on it
+  int shards = 1;                    // > 1: each step's gradient over fixed shards of the batch
+                                     // (model/shards.h), the same for any number of processes
   // lbfgs only (epochs, batch, schedule do not apply). The gradient is that of the
   // weighted mean loss; in float it is noisy at ~1e-8 near the optimum of a small
   // standardised table, so 1e-7 is reachable there and puts the parameters within

@@ -1,0 +1,42 @@
+// shards.h — one training step's gradient over fixed shards of the batch, so that the
+// result does not depend on how many processes share the shards.
+//
+// The batch of B rows is cut into S shards of B/S consecutive rows (a group loss needs
+// B/S to be a multiple of its group). Shard k runs forward and backward alone:
+//   - batch norm normalises with the shard's own statistics (ghost batch norm) and
+//     updates its running statistics shard after shard, in shard order;
+//   - dropout draws from Rng(key + k), key drawn once per step from the model's stream;
+//   - augmentation of shard k's rows uses Rng(seed + step * S + k) (augment_shards);
+//   - each loss term is built with scale D_k / D, D = sum_k D_k its denominators
+//     (LossSpec::denominators), so the shard losses add up to the batch loss and the
+//     shard gradients to the batch gradient.
+// The S gradients are summed on a fixed-point grid (core/fixed_sum.h): the same bits for
+// any order of the shards or split among processes. S = 1 is not this path: the trainer
+// then runs the batch as one graph, as it always has.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "core/graph.h"
+#include "io/dataset.h"
+#include "io/images.h"
+#include "losses/spec.h"
+#include "model/model.h"
+
+namespace og {
+
+struct ShardStep {
+  double loss = 0;        // the batch's loss: the shards' scaled losses summed in shard order
+  int64_t correct = 0;    // rows whose predicted class (the head's rule) is the label
+};
+
+// Fills every parameter's grad with the batch gradient. `target` is the whole batch's
+// (labels, weights). A shard whose loss or gradient is not finite calls
+// on_non_finite(its graph, its loss), which must throw.
+ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
+                           int shards, const std::function<void(const Graph&, float)>& on_non_finite);
+
+// Augments rows of the batch x shard by shard: shard k with Rng(seed + step * shards + k).
+void augment_shards(Tensor& x, const Augment& augment, uint64_t seed, int64_t step, int shards);
+
+}  // namespace og
