@@ -112,6 +112,7 @@ int run_train(int argc, char** argv) {
   opt.shards = a.integer("shards");
   OG_CHECK(opt.shards >= 1 && opt.batch % opt.shards == 0, "train: --shards must divide --batch ", opt.batch,
            ", got ", opt.shards);
+  OG_CHECK(!lbfgs || opt.shards == 1, "train: --shards splits minibatches; --optimizer lbfgs has none");
   OG_CHECK(opt.workers >= 0 && opt.workers <= 64, "train: --workers must be in 0..64, got ", opt.workers);
   const int64_t cache_mb = a.integer("cache-mb"), stream_above_mb = a.integer("stream-above-mb");
   OG_CHECK(cache_mb >= 0 && stream_above_mb >= 0, "train: --cache-mb and --stream-above-mb must be >= 0");
@@ -150,11 +151,17 @@ int run_train(int argc, char** argv) {
   Trainer trainer(model, opt);
   // The run's plan goes into every file it saves: a cosine without total= spans
   // --epochs, so resuming with another --epochs cannot repeat the same lr curve.
-  const std::map<std::string, std::string> plan = {{"run_epochs", cat(opt.epochs)}, {"run_schedule", opt.schedule}};
+  const std::map<std::string, std::string> plan = {
+      {"run_epochs", cat(opt.epochs)}, {"run_schedule", opt.schedule}, {"run_shards", cat(opt.shards)}};
   const bool cosine_spans_epochs =
       opt.schedule.rfind("cosine", 0) == 0 && opt.schedule.find("total=") == std::string::npos;
   if (a.has("resume")) {
     const std::map<std::string, std::string> saved = trainer.resume(a.str("resume"));
+    // Shards change the arithmetic of every step: a resume must keep them.
+    const auto shards = saved.find("run_shards");
+    const std::string was = shards == saved.end() ? "1" : shards->second;
+    OG_CHECK(was == cat(opt.shards), "train: ", a.str("resume"), " was trained with --shards ", was,
+             "; resume with the same --shards (this run: ", opt.shards, ")");
     auto planned = saved.find("run_epochs");
     if (cosine_spans_epochs && planned != saved.end() && planned->second != cat(opt.epochs) && !a.flag("quiet"))
       std::printf("note: --schedule %s spans --epochs; the checkpoint's run planned %s epochs, this one %d, so the "

@@ -82,4 +82,9 @@ TEST_CASE("train --shards: same bits for 1 and 2 threads and across --resume, wi
   CHECK(test::read_file(tmp.file("s1") + "/model.ogm") != model);
   CHECK(test::error_of([&] { test::run_command(cli::run_train, with(common, {"--shards", "5", "--out", tmp.file("x")})); }) ==
         "train: --shards must divide --batch 32, got 5");
+  CHECK(test::error_of([&] {
+          test::run_command(cli::run_train, with(one, {"--epochs", "3", "--out", tmp.file("t1"), "--resume",
+                                                       tmp.file("t1") + "/checkpoint.ogm"}));
+        }) == "train: " + tmp.file("t1") + "/checkpoint.ogm was trained with --shards 4; resume with the same "
+              "--shards (this run: 1)");
 }
