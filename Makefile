@@ -12,6 +12,9 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=]   headers (include/ordgrad/), libordgrad.a,
 #                   the tool and lib/pkgconfig/ordgrad.pc, of the MODE/BLAS already built
 #   make uninstall [PREFIX=...] [DESTDIR=]         remove what that install recorded
+#   make MPI=1      the tool for data-parallel training under mpirun (Open MPI, Debian's
+#                   libopenmpi-dev and openmpi-bin), in build/<mode>-<blas>-mpi;
+#                   docs/distributed.md. The default build has no MPI.
 # Missing Debian packages are installed by scripts/install-deps.sh (apt-get as root).
 
 ifeq ($(SAN),1)
@@ -27,7 +30,7 @@ endif
 BLAS ?= openblas
 CXX ?= g++
 ARCH ?=
-BUILD := build/$(MODE)-$(BLAS)$(if $(ARCH),-$(ARCH))
+BUILD := build/$(MODE)-$(BLAS)$(if $(ARCH),-$(ARCH))$(if $(filter 1,$(MPI)),-mpi)
 
 # -Wno-psabi: GCC notes that 32-byte vector types (layers/winograd_transforms.h,
 # core/gemm_fixed.cpp) pass differently without AVX; they never cross a file boundary.
@@ -63,8 +66,14 @@ else
   BLAS_LIB := -lopenblas
   CXXFLAGS += $(BLAS_INC)
 endif
+# Open MPI as Debian installs it (mpicxx --showme); only core/comm_mpi.cpp calls it.
+ifeq ($(MPI),1)
+  CXXFLAGS += -DOG_MPI -I/usr/lib/x86_64-linux-gnu/openmpi/include -I/usr/lib/x86_64-linux-gnu/openmpi/include/openmpi
+  MPI_LIB := -lmpi
+  DEPS_EXTRA := libopenmpi-dev openmpi-bin
+endif
 LDFLAGS += -fopenmp
-LDLIBS += $(BLAS_LIB) -lstb -lz -lm
+LDLIBS += $(BLAS_LIB) $(MPI_LIB) -lstb -lz -lm
 
 LIB_SRC := $(wildcard core/*.cpp core/ops/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp io/*.cpp model/*.cpp)
 APP_SRC := $(wildcard apps/*.cpp)
@@ -84,7 +93,7 @@ all: deps $(BIN)
 bin: $(BIN)
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh $(DEPS_EXTRA)
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)

@@ -22,11 +22,11 @@ const Flag& Args::find(const std::string& name) const {
   throw Error(cat(command_, ": unknown flag --", name, " (see ordgrad ", command_, " --help)"));
 }
 
-bool Args::parse(int argc, char** argv, int first) {
+bool Args::parse(int argc, char** argv, int first, bool print_help) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
-      std::fputs(usage().c_str(), stdout);
+      if (print_help) std::fputs(usage().c_str(), stdout);
       return false;
     }
     if (a.rfind("--", 0) != 0) {

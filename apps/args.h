@@ -30,7 +30,7 @@ class Args {
  public:
   Args(std::string command, std::vector<Flag> flags);
   // Parse argv[first..argc); returns false when --help was asked (help text printed).
-  bool parse(int argc, char** argv, int first);
+  bool parse(int argc, char** argv, int first, bool print_help = true);  // false after --help
   std::string usage() const;
 
   bool has(const std::string& name) const;          // given on the command line

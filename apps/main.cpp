@@ -8,6 +8,7 @@
 #include "apps/commands.h"
 #include "apps/repro_libm.h"
 #include "core/check.h"
+#include "core/comm.h"
 
 namespace {
 
@@ -38,29 +39,59 @@ void usage(std::FILE* out) {
 
 }  // namespace
 
+// With several processes (mpirun and the MPI build) an error names its rank and stops
+// every rank (MPI_Abort), unless every rank raised it together (EveryRankError): rank 0
+// then prints it once and all exit. Only `train` runs data-parallel; the other commands
+// run on rank 0 and say so.
 int main(int argc, char** argv) {
   og::cli::pin_libm_variants(argv);
+  if (!og::mpi_build() && og::launched_processes() > 1) {
+    std::fprintf(stderr, "ordgrad: started as one of %d processes (mpirun), but this ordgrad was built without "
+                 "MPI; build it with make MPI=1 (docs/distributed.md)\n", og::launched_processes());
+    return 1;
+  }
+  og::start_processes(&argc, &argv);
+  og::Comm& world = og::world();
+  const int rank = world.rank(), ranks = world.size();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
-    usage(stdout);
+    if (rank == 0) usage(stdout);
+    og::end_processes();
     return argc < 2 ? 1 : 0;
   }
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
+    int rc = 1;
+    const auto fail = [&](const char* line, int code) {  // one line, then stop every rank
+      if (ranks == 1) return std::fprintf(stderr, "ordgrad: %s\n", line), code;
+      std::fprintf(stderr, "ordgrad: rank %d: %s\n", rank, line);
+      std::fflush(stderr);
+      og::abort_processes(code);
+    };
     try {
-      return c.run(argc, argv);
+      if (ranks > 1 && std::strcmp(c.name, "train") != 0) {
+        if (rank == 0)
+          std::fprintf(stderr, "ordgrad %s: runs on one process (rank 0); the other %d wait\n", c.name, ranks - 1);
+        rc = rank == 0 ? c.run(argc, argv) : 0;
+      } else {
+        rc = c.run(argc, argv);
+      }
+    } catch (const og::EveryRankError& e) {
+      if (rank == 0) std::fprintf(stderr, "ordgrad: %s\n", e.what());
     } catch (const og::Error& e) {
-      std::fprintf(stderr, "ordgrad: %s\n", e.what());  // the message names its origin
-      return 1;
+      rc = fail(e.what(), 1);  // the message names its origin
     } catch (const std::bad_alloc&) {
-      std::fprintf(stderr, "ordgrad %s: out of memory\n", c.name);
-      return 1;
+      rc = fail(og::cat(c.name, ": out of memory").c_str(), 1);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "ordgrad %s: internal error: %s\n", c.name, e.what());
-      return 2;
+      rc = fail(og::cat(c.name, ": internal error: ", e.what()).c_str(), 2);
     }
+    og::end_processes();
+    return rc;
   }
-  std::fprintf(stderr, "ordgrad: unknown command '%s'\n", argv[1]);
-  usage(stderr);
+  if (rank == 0) {
+    std::fprintf(stderr, "ordgrad: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+  }
+  og::end_processes();
   return 1;
 }

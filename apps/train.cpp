@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -39,7 +40,18 @@
 
 namespace og::cli {
 
-int run_train(int argc, char** argv) {
+namespace {
+// A fault to inject for the MPI checks (scripts/checks/mpi.sh): the rank named by
+// ORDGRAD_TEST_DESYNC_RANK nudges one parameter after its second step, which the next
+// parameter-hash comparison must catch. -1 when unset.
+int test_desync_rank() {
+  const char* v = std::getenv("ORDGRAD_TEST_DESYNC_RANK");
+  return v ? std::atoi(v) : -1;
+}
+
+// The command; flags_checked turns true once every flag-only check has passed, so that
+// an error before it is every rank's (the flags agree) and is printed once.
+int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
   Args a("train", {
                       {"data", "fashion-mnist", "dataset: fashion-mnist, demo, FILE.csv (a table; FILE.csv:all fits on every row, as statistics packages do), DIR with train.csv, val.csv, test.csv, or DIR/<label>/<image> label folders"},
                       {"model", "fashion-cnn", "network: fashion-cnn, count-cnn, mlp:H1,H2,..., linear, resnet8, or text such as \"conv(16,3,pad=1), bn, relu, res(conv(16,3,pad=1), bn), gap\" (README: Architectures)"},
@@ -56,6 +68,7 @@ int run_train(int argc, char** argv) {
                       {"stream-above-mb", "4096", "images: stream without --stream when the decoded training images would exceed this many MB (0 = never)"},
                       {"cache-mb", "0", "images, streamed: keep up to this many MB of decoded training images in memory (0 = none)"},
                       {"shards", "1", "split each batch into this many fixed shards whose gradients are summed order-free (the arithmetic of data-parallel runs; 1 = the batch as one graph)"},
+                      {"sync-check", "50", "with several processes: compare a hash of the parameters across ranks every this many steps (0 = never)"},
                       {"workers", "2", "threads making batches ahead of training; 0 = made by the training threads in each step (results do not depend on it)"},
                       {"flip", "", "images: random horizontal and vertical flips", true},
                       {"shift", "0", "images: random shifts of up to this many pixels"},
@@ -84,7 +97,8 @@ int run_train(int argc, char** argv) {
                       {"patience", "0", "stop after this many epochs without a better held-out value (0 = never)"},
                       {"quiet", "", "no per-epoch lines", true},
                   });
-  if (!a.parse(argc, argv, 2)) return 0;
+  const bool lead = comm.rank() == 0;  // with several processes, rank 0 alone prints and writes
+  if (!a.parse(argc, argv, 2, lead)) return 0;
   OG_CHECK(a.positional.empty(), "train: unexpected argument '", a.positional.at(0), "'");
   const std::string out = a.str("out");
   OG_CHECK(!out.empty(), "train: --out DIR is required");
@@ -110,10 +124,10 @@ int run_train(int argc, char** argv) {
   opt.balanced = a.str("sampler") == "balanced";
   opt.workers = a.integer("workers");
   opt.shards = a.integer("shards");
-  OG_CHECK(opt.shards >= 1 && opt.batch % opt.shards == 0, "train: --shards must divide --batch ", opt.batch,
-           ", got ", opt.shards);
-  OG_CHECK(!lbfgs || opt.shards == 1, "train: --shards splits minibatches; --optimizer lbfgs has none");
-  OG_CHECK(opt.workers >= 0 && opt.workers <= 64, "train: --workers must be in 0..64, got ", opt.workers);
+  opt.comm = &comm;
+  check_options(opt);
+  opt.sync_every = a.integer("sync-check");
+  OG_CHECK(opt.sync_every >= 0, "train: --sync-check must be >= 0, got ", opt.sync_every);
   const int64_t cache_mb = a.integer("cache-mb"), stream_above_mb = a.integer("stream-above-mb");
   OG_CHECK(cache_mb >= 0 && stream_above_mb >= 0, "train: --cache-mb and --stream-above-mb must be >= 0");
   opt.augment = Augment{a.flag("flip"), a.flag("flip"), a.integer("shift"), static_cast<float>(a.number("brightness"))};
@@ -127,6 +141,7 @@ int run_train(int argc, char** argv) {
   dopt.skip_bad = a.flag("skip-bad");
   dopt.stream = a.flag("stream");
   dopt.stream_above_mb = stream_above_mb;
+  flags_checked = true;
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;  // the held-out split uses the training label range
   dopt.label_offset = train.label_offset;
@@ -148,6 +163,8 @@ int run_train(int argc, char** argv) {
   if (a.has("class-weights"))
     opt.class_weights = class_weights(a.str("class-weights"), train.data.y, train.classes, train.data.weights);
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
+  comm.agree("train", "data", fingerprint(train.data, fingerprint(test.data)),
+             "its training or held-out examples differ; every rank must read the same data");
   Trainer trainer(model, opt);
   // The run's plan goes into every file it saves: a cosine without total= spans
   // --epochs, so resuming with another --epochs cannot repeat the same lr curve.
@@ -157,13 +174,15 @@ int run_train(int argc, char** argv) {
       opt.schedule.rfind("cosine", 0) == 0 && opt.schedule.find("total=") == std::string::npos;
   if (a.has("resume")) {
     const std::map<std::string, std::string> saved = trainer.resume(a.str("resume"));
+    comm.agree("train", "checkpoint", state_fingerprint(model),
+               cat("its ", a.str("resume"), " differs; every rank must resume from the same file"));
     // Shards change the arithmetic of every step: a resume must keep them.
     const auto shards = saved.find("run_shards");
     const std::string was = shards == saved.end() ? "1" : shards->second;
     OG_CHECK(was == cat(opt.shards), "train: ", a.str("resume"), " was trained with --shards ", was,
              "; resume with the same --shards (this run: ", opt.shards, ")");
     auto planned = saved.find("run_epochs");
-    if (cosine_spans_epochs && planned != saved.end() && planned->second != cat(opt.epochs) && !a.flag("quiet"))
+    if (cosine_spans_epochs && planned != saved.end() && planned->second != cat(opt.epochs) && !a.flag("quiet") && lead)
       std::printf("note: --schedule %s spans --epochs; the checkpoint's run planned %s epochs, this one %d, so the "
                   "lr curve differs from a straight run (cosine:total=STEPS resumes exactly)\n",
                   opt.schedule.c_str(), planned->second.c_str(), opt.epochs);
@@ -173,7 +192,7 @@ int run_train(int argc, char** argv) {
   prepare_data(test.data, model.info);
 
   // The data's notes come first, and even with --quiet: they say what was trained on.
-  if (train.skipped_files > 0)
+  if (train.skipped_files > 0 && lead)
     std::printf("skipped %ld non-image file%s in %s\n", static_cast<long>(train.skipped_files),
                 train.skipped_files == 1 ? "" : "s", a.str("data").c_str());
   std::vector<std::string> skipped = train.skipped_images;
@@ -182,23 +201,24 @@ int run_train(int argc, char** argv) {
     const NamedData unseen = load_named(a.str("data"), "test", dopt);
     skipped.insert(skipped.end(), unseen.skipped_images.begin(), unseen.skipped_images.end());
   }
-  if (!skipped.empty()) {
+  if (!skipped.empty() && lead) {
     std::printf("skipped %zu image%s that could not be loaded (--skip-bad; listed in %s/skipped.txt):\n",
                 skipped.size(), skipped.size() == 1 ? "" : "s", out.c_str());
     for (size_t i = 0; i < skipped.size() && i < 5; ++i) std::printf("  %s\n", skipped[i].c_str());
     if (skipped.size() > 5) std::printf("  ... and %zu more\n", skipped.size() - 5);
   }
-  write_data_split(a.str("data"), dopt, out, skipped, a.has("resume"));
+  if (lead) write_data_split(a.str("data"), dopt, out, skipped, a.has("resume"));
 
-  const bool quiet = a.flag("quiet");
+  const bool quiet = a.flag("quiet") || !lead;
   if (!quiet && train.data.streamed())
     std::printf("streaming %ld training images from disk, %d batch workers, cache %ld MB\n",
                 static_cast<long>(train.data.size()), opt.workers, static_cast<long>(cache_mb));
   if (!quiet)
-    std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, %s, %d threads, BLAS %s\n",
+    std::printf("ordgrad train: %s on %s (%ld examples), %s lr %g, %s, %d threads%s, BLAS %s\n",
                 info.architecture.c_str(), a.str("data").c_str(), static_cast<long>(train.data.size()),
                 opt.optimizer.c_str(), opt.lr, lbfgs ? "full batch" : cat("batch ", opt.batch).c_str(),
-                num_threads(), blas_config());
+                num_threads(), comm.size() > 1 ? cat(" in each of ", comm.size(), " processes").c_str() : "",
+                blas_config());
   FitOptions fo;
   fo.out = out;
   fo.heldout = held;
@@ -210,7 +230,11 @@ int run_train(int argc, char** argv) {
   TrainingCurves curves(out + "/curves.svg", "Training curves: " + info.architecture + ", loss " + info.loss, held);
   Progress bar("train");
   FitCallbacks cb;
-  cb.on_step = [&](int64_t done, int64_t total, double l) { bar.update(done, total, l, opt.batch); };
+  const int desync_rank = test_desync_rank();
+  cb.on_step = [&](int64_t done, int64_t total, double l) {
+    if (lead) bar.update(done, total, l, opt.batch);
+    if (comm.rank() == desync_rank && trainer.step() == 2) model.net->parameters()[0].param->value[0] += 1.0f;
+  };
   cb.on_epoch = [&](const EpochReport& r) {
     bar = Progress("train");
     const EpochStats& st = r.train;
@@ -222,7 +246,7 @@ int run_train(int argc, char** argv) {
                   static_cast<long>(st.epoch), lbfgs ? "" : cat("/", opt.epochs).c_str(), st.loss, 100 * st.accuracy, held, r.heldout_loss, held,
                   100 * r.heldout_accuracy, held, r.heldout_mae, st.seconds, st.images_per_second);
     std::fflush(stdout);
-    curves.add(r);
+    if (lead) curves.add(r);
   };
   FitResult res;
   try {
@@ -231,7 +255,7 @@ int run_train(int argc, char** argv) {
     bar.clear();
     throw;
   }
-  if (lbfgs) {  // the result of the fit, so even with --quiet
+  if (lbfgs && lead) {  // the result of the fit, so even with --quiet
     const LbfgsFit& f = trainer.lbfgs_fit();
     std::printf("L-BFGS %s (stop: %s) after %ld iterations (%ld evaluations), max|g| %.3g (|g| %.3g, --tol %g), loss %.9g\n",
                 f.converged ? "converged" : "did NOT converge", f.reason.c_str(), static_cast<long>(f.iterations),
@@ -244,6 +268,24 @@ int run_train(int argc, char** argv) {
                 out.c_str(), held, fo.monitor.c_str(), res.best_value, static_cast<long>(res.best_epoch));
   }
   return 0;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+  Comm& comm = world();
+  // Every rank must run the same command: the flags first, then (in train) the data and
+  // the model once loaded.
+  uint64_t flags = fingerprint(nullptr, 0);
+  for (int i = 1; i < argc; ++i) flags = fingerprint(argv[i], std::strlen(argv[i]) + 1, flags);
+  comm.agree("train", "flags", flags, "its command line differs; every rank must run the same command");
+  bool flags_checked = false;
+  try {
+    return train_command(argc, argv, comm, flags_checked);
+  } catch (const Error& e) {
+    if (comm.size() > 1 && !flags_checked && !dynamic_cast<const EveryRankError*>(&e)) throw EveryRankError(e.what());
+    throw;
+  }
 }
 
 }  // namespace og::cli

@@ -11,6 +11,7 @@
 // share p's buffers, so gradients accumulate into p.grad across the step.
 // Destroying the Graph frees every activation of the step at once.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -79,6 +80,17 @@ struct NonFiniteSpot {
 };
 
 // A cheap handle to a node of a graph (like DyNet's Expression).
+// Deferred updates of running statistics (Graph::set_stat_log). Each entry applies one
+// layer's update from its `count` values, which follow those of the entries before it.
+struct StatLog {
+  struct Entry {
+    std::function<void(const float*)> apply;
+    size_t count;
+  };
+  std::vector<Entry> entries;
+  std::vector<float> values;
+};
+
 struct Var {
   Node* node = nullptr;
   Graph* graph = nullptr;
@@ -124,6 +136,12 @@ class Graph {
 
   void set_timing(bool on) { timing_ = on; }             // per-node seconds, for `ordgrad bench`
 
+  // Running statistics (batch norm) of a graph with a log are not updated when a
+  // layer is recorded: the layer appends its update to the log instead, to be applied
+  // later, in shard order, on every process (model/shards.h).
+  void set_stat_log(StatLog* log) { stat_log_ = log; }
+  StatLog* stat_log() const { return stat_log_; }
+
   // The first NaN or Inf on the tape: the first node in tape order whose forward
   // value holds one; if every value is finite, the first gradient the backward
   // pass made non-finite (the last node in tape order whose gradient holds one:
@@ -144,6 +162,7 @@ class Graph {
   bool grad_enabled_ = true;
   bool training_ = true;
   bool timing_ = false;
+  StatLog* stat_log_ = nullptr;
 };
 
 }  // namespace og

@@ -26,8 +26,14 @@ struct Dataset {
   Tensor all_rows() const;
 };
 
+// A hash of the examples: labels, weights and the inputs (their values in memory, the
+// file list and decoding when streamed); equal data gives equal hashes on any machine.
+uint64_t fingerprint(const Dataset& d, uint64_t h = 0xcbf29ce484222325ull);
+
 // x rows idx[begin..end) stacked into a batch [end-begin, ...].
 Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
+// The labels and weights of the examples idx[begin..end), without their inputs.
+Dataset labels_of(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
 // The examples idx[begin..end) of a dataset (weights included), in memory.
 Dataset subset(const Dataset& d, const std::vector<int64_t>& idx, int64_t begin, int64_t end);
 

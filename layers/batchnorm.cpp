@@ -200,9 +200,20 @@ Var BatchNorm::forward(Var x) {
   const Shape& s = x.shape();
   const double M = static_cast<double>(s.numel() / s[1]);
   const float unbias = static_cast<float>(M / (M - 1));
-  for (int c = 0; c < channels; ++c) {
-    running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * st.mean[c];
-    running_var[c] = (1.0f - momentum) * running_var[c] + momentum * st.var[c] * unbias;
+  // v: the batch's mean, then its biased variance, per channel.
+  auto update = [this, unbias](const float* v) {
+    for (int c = 0; c < channels; ++c) {
+      running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * v[c];
+      running_var[c] = (1.0f - momentum) * running_var[c] + momentum * v[channels + c] * unbias;
+    }
+  };
+  std::vector<float> v(st.mean.data(), st.mean.data() + channels);
+  v.insert(v.end(), st.var.data(), st.var.data() + channels);
+  if (StatLog* log = g.stat_log()) {
+    log->entries.push_back({update, v.size()});
+    log->values.insert(log->values.end(), v.begin(), v.end());
+  } else {
+    update(v.data());
   }
   return y;
 }

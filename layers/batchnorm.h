@@ -26,7 +26,9 @@
 //   running_mean = (1-m) running_mean + m mu
 //   running_var  = (1-m) running_var  + m var * M/(M-1)
 // That update lives outside the node, whose forward() stays a pure function of
-// its inputs so that Graph::replay() (gradient checks) can re-run it.
+// its inputs so that Graph::replay() (gradient checks) can re-run it. A graph with a
+// stat log (Graph::set_stat_log) gets the update deferred: mu and var are logged and
+// applied later by the same code (sharded steps replay every shard's in shard order).
 #pragma once
 #include <string>
 #include <vector>

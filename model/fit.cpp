@@ -15,8 +15,9 @@ namespace {
 // The run directory's files; all writes go through write_text_atomic / save_checkpoint.
 class RunFiles {
  public:
-  RunFiles(const FitOptions& o) : o_(o) {
-    if (o.out.empty()) return;
+  // Only the writer (rank 0 of several processes) touches the run directory.
+  RunFiles(const FitOptions& o, bool writer) : o_(o), on_(writer && !o.out.empty()) {
+    if (!on_) return;
     make_dirs(o.out);
     std::ifstream old(path("log.csv"));
     if (o.resumed && old) log_ << old.rdbuf();  // keep the earlier epochs' rows
@@ -24,7 +25,7 @@ class RunFiles {
       log_ << "epoch,train_loss,train_accuracy," << o.heldout << "_loss," << o.heldout << "_accuracy,"
            << o.heldout << "_mae,seconds,images_per_second\n";
   }
-  bool on() const { return !o_.out.empty(); }
+  bool on() const { return on_; }
   std::string path(const char* name) const { return o_.out + "/" + name; }
 
   // best.ogm of a resumed run: its monitored value and epoch, if it has them.
@@ -48,6 +49,7 @@ class RunFiles {
 
  private:
   const FitOptions& o_;
+  bool on_;
   std::ostringstream log_;
 };
 }  // namespace
@@ -58,10 +60,15 @@ FitResult fit(Trainer& trainer, const Dataset& train, const Dataset* heldout, co
            "' (known: mae, loss)");
   OG_CHECK(o.patience >= 0, "fit: patience must be >= 0, got ", o.patience);
   OG_CHECK(o.patience == 0 || heldout, "fit: early stopping (patience ", o.patience, ") needs a held-out set");
-  RunFiles files(o);
+  // With several processes rank 0 reads, evaluates and writes; the others learn its
+  // figures by broadcast, so every rank takes the same decisions (best, early stop).
+  Comm& comm = trainer.comm();
+  RunFiles files(o, comm.rank() == 0);
   FitResult res;
   res.best_value = 1e300;
   files.read_best(res.best_value, res.best_epoch);
+  comm.broadcast(&res.best_value, sizeof res.best_value);
+  comm.broadcast(&res.best_epoch, sizeof res.best_epoch);
   bool wrote_checkpoint = false;
   while (!trainer.done()) {
     EpochReport r;
@@ -73,14 +80,20 @@ FitResult fit(Trainer& trainer, const Dataset& train, const Dataset* heldout, co
       else if (!o.resumed_from.empty())
         kept = cat("; ", o.resumed_from, " (epoch ", trainer.epoch(), ") is untouched");
       else if (files.on()) kept = "; no checkpoint was written by this run";
+      if (dynamic_cast<const EveryRankError*>(&e)) throw EveryRankError(e.what() + kept);
       throw Error(e.what() + kept);
     }
     if (heldout) {
-      const Evaluation ev = evaluate(trainer.model(), *heldout);
+      double v[3] = {0, 0, 0};
+      if (comm.rank() == 0) {
+        const Evaluation ev = evaluate(trainer.model(), *heldout);
+        v[0] = ev.loss, v[1] = ev.accuracy, v[2] = og::mae(heldout->y, ev.predicted);
+      }
+      comm.broadcast(v, sizeof v);
       r.has_heldout = true;
-      r.heldout_loss = ev.loss;
-      r.heldout_accuracy = ev.accuracy;
-      r.heldout_mae = og::mae(heldout->y, ev.predicted);
+      r.heldout_loss = v[0];
+      r.heldout_accuracy = v[1];
+      r.heldout_mae = v[2];
       const double value = o.monitor == "mae" ? r.heldout_mae : r.heldout_loss;
       r.best = value < res.best_value;
       if (r.best) res.best_value = value, res.best_epoch = r.train.epoch;

@@ -16,6 +16,8 @@
 // Early stopping: with patience P > 0, the run ends after P epochs in a row without a
 // better monitored value (model.ogm is then the last epoch; best.ogm the best).
 // A failed epoch (og::Error, e.g. NaN/Inf) is rethrown with what is left on disk.
+// Several processes (TrainOptions::comm): every rank trains; rank 0 alone scores the
+// held-out set and reads and writes the run directory, and broadcasts what it found.
 #pragma once
 #include <functional>
 #include <map>

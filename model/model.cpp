@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/comm.h"
 #include "model/architecture.h"
 #include "model/heads.h"
 
@@ -170,5 +171,14 @@ std::string class_label(const ModelInfo& info, int k) {
 }
 
 Model load_model(const std::string& path) { return get_model(load_checkpoint(path)); }
+
+uint64_t state_fingerprint(Model& m) {
+  uint64_t h = fingerprint(nullptr, 0);
+  for (const NamedParam& p : m.net->parameters())
+    h = fingerprint(p.param->value.data(), sizeof(float) * size_t(p.param->value.numel()), h);
+  for (const NamedTensor& t : m.net->buffers())
+    h = fingerprint(t.tensor->data(), sizeof(float) * size_t(t.tensor->numel()), h);
+  return h;
+}
 
 }  // namespace og

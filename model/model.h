@@ -66,5 +66,7 @@ std::string stored_architecture(const Checkpoint& ck);
 Model get_model(const Checkpoint& ck);
 // Load a model file written by `ordgrad train` (model.ogm or a checkpoint).
 Model load_model(const std::string& path);
+// A hash of the parameters and buffers (comparing processes that train one model).
+uint64_t state_fingerprint(Model& m);
 
 }  // namespace og

@@ -30,17 +30,27 @@ LossTarget part_of(const LossTarget& t, int64_t r0, int64_t r1) {
 }
 }  // namespace
 
+ShardRange shard_range(int shards, const Comm& comm) {
+  OG_CHECK(shards % comm.size() == 0, "train: ", shards, " shards do not split among ", comm.size(),
+           " processes; --shards must be a multiple of the process count");
+  const int per = shards / comm.size();
+  return {comm.rank() * per, (comm.rank() + 1) * per};
+}
+
 ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
-                           int shards, const std::function<void(const Graph&, float)>& on_non_finite) {
-  const int64_t B = x.shape()[0];
+                           int shards, Comm& comm, const std::function<void(const Graph&, float)>& on_non_finite) {
+  const int64_t B = static_cast<int64_t>(target.labels.size());
   OG_CHECK(shards >= 1 && B % shards == 0, "train: a batch of ", B, " rows does not split into ", shards,
            " shards");
   const int64_t rows = B / shards;
   const int G = loss.group();
   OG_CHECK(G == 0 || rows % G == 0, "train: shards of ", rows, " rows would split groups of ", G);
+  const ShardRange mine = shard_range(shards, comm);
+  const int local = mine.end - mine.begin;
+  OG_CHECK(x.shape()[0] == local * rows, "train: ", x.shape()[0], " input rows for ", local, " shards of ", rows);
 
-  // Every shard's denominators first: they need only the labels, so every process can
-  // compute all of them, and the scales D_k / D are the same wherever shard k runs.
+  // Every shard's denominators first: they need only the labels, so every process
+  // computes all of them, and the scales D_k / D are the same wherever shard k runs.
   std::vector<std::vector<double>> D;
   std::vector<double> total(loss.terms().size(), 0.0);
   for (int k = 0; k < shards; ++k) {
@@ -49,52 +59,87 @@ ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, 
   }
 
   const std::vector<NamedParam> params = model.net->parameters();
-  std::vector<std::vector<std::vector<float>>> grads(static_cast<size_t>(shards));  // [shard][param][element]
+  std::vector<std::vector<std::vector<float>>> grads(static_cast<size_t>(local));  // [shard][param][element]
+  std::vector<int> exps(params.size(), FixedSum::kAllZero);
+  std::vector<double> losses(static_cast<size_t>(local));
+  std::vector<StatLog> stats(static_cast<size_t>(local));
   const uint64_t key = model.rng->next_u64();
   const auto main_stream = model.rng->state();
   ShardStep r;
-  for (int k = 0; k < shards; ++k) {
+  for (int i = 0; i < local; ++i) {
+    const int k = mine.begin + i;
     model.net->zero_grad();
     *model.rng = Rng(key + uint64_t(k));  // dropout inside shard k
     const LossTarget part = part_of(target, k * rows, (k + 1) * rows);
     std::vector<double> scales(total.size());
     for (size_t j = 0; j < total.size(); ++j) scales[j] = total[j] > 0 ? D[size_t(k)][j] / total[j] : 0.0;
     Graph g;
-    Var out = model.net->forward(g.input(rows_of(x, k * rows, (k + 1) * rows)));
+    g.set_stat_log(&stats[size_t(i)]);
+    Var out = model.net->forward(g.input(rows_of(x, i * rows, (i + 1) * rows)));
     Var l = loss.build(out, part, scales);
     const float lv = l.value().item();
     if (!std::isfinite(lv)) on_non_finite(g, lv);
     g.backward(l);
-    for (const NamedParam& p : params) {
-      const Tensor& gr = p.param->grad;
-      if (FixedSum::exponent(gr.data(), gr.numel()) == FixedSum::kNonFinite) on_non_finite(g, lv);
-      grads[size_t(k)].emplace_back(gr.data(), gr.data() + gr.numel());
+    for (size_t p = 0; p < params.size(); ++p) {
+      const Tensor& gr = params[p].param->grad;
+      const int e = FixedSum::exponent(gr.data(), gr.numel());
+      if (e == FixedSum::kNonFinite) on_non_finite(g, lv);
+      exps[p] = std::max(exps[p], e);
+      grads[size_t(i)].emplace_back(gr.data(), gr.data() + gr.numel());
     }
-    r.loss += lv;
+    losses[size_t(i)] = lv;
     const std::vector<int> pred = predict_classes(loss, out.value(), target.K);
-    for (int64_t i = 0; i < rows; ++i) r.correct += pred[size_t(i)] == part.labels[size_t(i)];
+    for (int64_t j = 0; j < rows; ++j) r.correct += pred[size_t(j)] == part.labels[size_t(j)];
   }
   model.rng->set_state(main_stream);
 
+  // The gradient: one grid per parameter from every shard's exponent, then one exact sum.
+  comm.max(exps.data(), int64_t(exps.size()));
+  std::vector<FixedSum> sums;
+  std::vector<int64_t> raw;
   for (size_t p = 0; p < params.size(); ++p) {
-    Tensor& gr = params[p].param->grad;
-    int e = FixedSum::kAllZero;
-    for (int k = 0; k < shards; ++k)
-      e = std::max(e, FixedSum::exponent(grads[size_t(k)][p].data(), gr.numel()));
-    FixedSum sum(gr.numel(), shards, e);
-    for (int k = 0; k < shards; ++k) sum.add(grads[size_t(k)][p].data());
-    sum.result(gr.data());
+    sums.emplace_back(params[p].param->grad.numel(), shards, exps[p]);
+    for (int i = 0; i < local; ++i) sums[p].add(grads[size_t(i)][p].data());
+    raw.insert(raw.end(), sums[p].raw().begin(), sums[p].raw().end());
+  }
+  comm.sum(raw.data(), int64_t(raw.size()));
+  for (size_t p = 0, at = 0; p < params.size(); ++p) {
+    std::vector<int64_t>& mine_raw = sums[p].raw();
+    std::copy(raw.begin() + long(at), raw.begin() + long(at + mine_raw.size()), mine_raw.begin());
+    at += mine_raw.size();
+    sums[p].result(params[p].param->grad.data());
+  }
+
+  // The loss in shard order; batch-norm running statistics updated shard after shard.
+  std::vector<double> all_losses(static_cast<size_t>(shards));
+  comm.gather(losses.data(), sizeof(double) * losses.size(), all_losses.data());
+  for (double v : all_losses) r.loss += v;
+  comm.sum(&r.correct, 1);
+  const size_t per = stats[0].values.size();
+  if (per > 0) {
+    std::vector<float> mine_stats, all_stats(per * size_t(shards));
+    for (const StatLog& s : stats) mine_stats.insert(mine_stats.end(), s.values.begin(), s.values.end());
+    comm.gather(mine_stats.data(), sizeof(float) * mine_stats.size(), all_stats.data());
+    for (int k = 0; k < shards; ++k) {
+      const float* v = all_stats.data() + size_t(k) * per;
+      for (const StatLog::Entry& e : stats[0].entries) {
+        e.apply(v);
+        v += e.count;
+      }
+    }
   }
   return r;
 }
 
-void augment_shards(Tensor& x, const Augment& augment, uint64_t seed, int64_t step, int shards) {
-  const int64_t B = x.shape()[0], rows = B / shards, per = x.numel() / B;
-  for (int k = 0; k < shards; ++k) {
-    Tensor part = rows_of(x, k * rows, (k + 1) * rows);
-    Rng rng(seed + uint64_t(step) * uint64_t(shards) + uint64_t(k));
+void augment_shards(Tensor& x, const Augment& augment, uint64_t seed, int64_t step, int shards,
+                    ShardRange range) {
+  const int local = range.end - range.begin;
+  const int64_t rows = x.shape()[0] / local, per = x.numel() / x.shape()[0];
+  for (int i = 0; i < local; ++i) {
+    Tensor part = rows_of(x, i * rows, (i + 1) * rows);
+    Rng rng(seed + uint64_t(step) * uint64_t(shards) + uint64_t(range.begin + i));
     augment_batch(part, augment, rng);
-    std::memcpy(x.data() + k * rows * per, part.data(), sizeof(float) * size_t(rows * per));
+    std::memcpy(x.data() + i * rows * per, part.data(), sizeof(float) * size_t(rows * per));
   }
 }
 

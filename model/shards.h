@@ -11,12 +11,17 @@
 //     (LossSpec::denominators), so the shard losses add up to the batch loss and the
 //     shard gradients to the batch gradient.
 // The S gradients are summed on a fixed-point grid (core/fixed_sum.h): the same bits for
-// any order of the shards or split among processes. S = 1 is not this path: the trainer
+// any order of the shards or split among processes. With several processes (core/comm.h)
+// each runs an equal share of the shards on its own rows; the grid's exponent is the
+// maximum over all (Comm::max), the integers are summed exactly (Comm::sum), and the shard
+// losses and batch-norm statistics are gathered in shard order, so every process ends
+// the step with the same bits a single process computes. S = 1 is not this path: the trainer
 // then runs the batch as one graph, as it always has.
 #pragma once
 #include <cstdint>
 #include <functional>
 
+#include "core/comm.h"
 #include "core/graph.h"
 #include "io/dataset.h"
 #include "io/images.h"
@@ -30,13 +35,24 @@ struct ShardStep {
   int64_t correct = 0;    // rows whose predicted class (the head's rule) is the label
 };
 
-// Fills every parameter's grad with the batch gradient. `target` is the whole batch's
-// (labels, weights). A shard whose loss or gradient is not finite calls
-// on_non_finite(its graph, its loss), which must throw.
-ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
-                           int shards, const std::function<void(const Graph&, float)>& on_non_finite);
+// The shards [begin, end) one process runs: an equal, consecutive share of them.
+struct ShardRange {
+  int begin = 0, end = 0;
+};
+ShardRange shard_range(int shards, const Comm& comm);  // og::Error unless size() divides shards
 
-// Augments rows of the batch x shard by shard: shard k with Rng(seed + step * shards + k).
-void augment_shards(Tensor& x, const Augment& augment, uint64_t seed, int64_t step, int shards);
+// Fills every parameter's grad with the batch gradient, on every process of `comm`.
+// `target` is the whole batch's (labels, weights); x holds only this process's rows,
+// those of shard_range(shards, comm). A shard whose loss or gradient is not finite calls
+// on_non_finite(its graph, its loss), which must throw (on that process alone).
+// Batch-norm running statistics of every shard are applied in shard order on every
+// process, so all hold the same model afterwards.
+ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
+                           int shards, Comm& comm, const std::function<void(const Graph&, float)>& on_non_finite);
+
+// Augments this process's rows x (shards `range`) shard by shard: shard k with
+// Rng(seed + step * shards + k).
+void augment_shards(Tensor& x, const Augment& augment, uint64_t seed, int64_t step, int shards,
+                    ShardRange range);
 
 }  // namespace og

@@ -92,19 +92,35 @@ void Trainer::check_finite_state() {
 
 float default_lr(const std::string& optimizer) { return optimizer == "lbfgs" ? 1.0f : 0.05f; }
 
-Trainer::Trainer(Model& model, const TrainOptions& opt)
-    : model_(model), opt_(opt), loss_(LossSpec::parse(model.info.loss)),
-      params_(model.net->parameters()) {
+void check_options(const TrainOptions& opt) {
+  const int processes = opt.comm ? opt.comm->size() : 1;
+  const bool lbfgs = opt.optimizer == "lbfgs";
   OG_CHECK(opt.batch > 0, "train: batch size must be positive, got ", opt.batch);
   OG_CHECK(opt.epochs >= 0, "train: epochs must be >= 0, got ", opt.epochs);
-  OG_CHECK(opt.class_weights.empty() || int(opt.class_weights.size()) == model.info.classes, "train: ",
-           opt.class_weights.size(), " class weights for ", model.info.classes, " classes");
+  OG_CHECK(opt.workers >= 0 && opt.workers <= 64, "train: --workers must be in 0..64, got ", opt.workers);
+  OG_CHECK(processes == 1 || !lbfgs, "train: --optimizer lbfgs runs on one process, not ", processes);
+  OG_CHECK(!lbfgs || opt.shards == 1, "train: --shards splits minibatches; --optimizer lbfgs has none");
+  OG_CHECK(opt.shards >= 1 && opt.batch % opt.shards == 0, "train: --shards must divide --batch ", opt.batch,
+           ", got ", opt.shards);
+  OG_CHECK(opt.shards % processes == 0, "train: ", processes, " processes need --shards S, a multiple of ",
+           processes, " dividing --batch ", opt.batch, " (got ", opt.shards,
+           "); the model depends on S, never on the process count");
   schedule_for(opt.schedule, opt.lr, 1);  // reject a bad spec before any work
-  if (opt.optimizer == "lbfgs") {
+  if (lbfgs) {
     OG_CHECK(opt.lbfgs_tol >= 0 && opt.lbfgs_tol_change >= 0, "train: lbfgs tolerances ", opt.lbfgs_tol,
              " and ", opt.lbfgs_tol_change, " must be >= 0");
     OG_CHECK(opt.lbfgs_max_iter >= 1 && opt.lbfgs_chunk >= 1, "train: lbfgs max_iter ", opt.lbfgs_max_iter,
              " and chunk ", opt.lbfgs_chunk, " must be >= 1");
+  }
+}
+
+Trainer::Trainer(Model& model, const TrainOptions& opt)
+    : model_(model), opt_(opt), comm_(opt.comm ? *opt.comm : solo()), loss_(LossSpec::parse(model.info.loss)),
+      params_(model.net->parameters()) {
+  check_options(opt);
+  OG_CHECK(opt.class_weights.empty() || int(opt.class_weights.size()) == model.info.classes, "train: ",
+           opt.class_weights.size(), " class weights for ", model.info.classes, " classes");
+  if (opt.optimizer == "lbfgs") {
     LbfgsOptions lo;
     lo.lr = opt.lr;
     lo.tolerance_grad = opt.lbfgs_tol;
@@ -202,11 +218,14 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   const Augment& aug = opt_.augment;
   const bool augmenting = aug.flip_h || aug.flip_v || aug.max_shift > 0 || aug.brightness > 0;
   const uint64_t aug_seed = augmenting ? model_.rng->next_u64() : 0;
+  // This process's rows of each batch: all of them, or those of its shards.
+  const ShardRange mine = opt_.shards > 1 ? shard_range(opt_.shards, comm_) : ShardRange{0, 1};
+  const int64_t rows = opt_.batch / opt_.shards, first = mine.begin * rows, last = mine.end * rows;
   Prefetcher batches(
       [&](int64_t s) {
-        Dataset b = subset(data, order, s * opt_.batch, (s + 1) * opt_.batch);
+        Dataset b = subset(data, order, s * opt_.batch + first, s * opt_.batch + last);
         if (augmenting && opt_.shards > 1) {
-          augment_shards(b.x, aug, aug_seed, s, opt_.shards);
+          augment_shards(b.x, aug, aug_seed, s, opt_.shards, mine);
         } else if (augmenting) {
           Rng r(aug_seed + static_cast<uint64_t>(s));
           augment_batch(b.x, aug, r);
@@ -219,8 +238,9 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     const auto at = [&] { return cat("epoch ", epoch_ + 1, " step ", step_ + 1); };
     float lv = 0;
     if (opt_.shards > 1) {
-      const LossTarget target{batch.y, model_.info.classes, opt_.class_weights, batch.weights, {}};
-      const ShardStep r = sharded_gradient(model_, loss_, batch.x, target, opt_.shards,
+      const Dataset whole = labels_of(data, order, s * opt_.batch, (s + 1) * opt_.batch);
+      const LossTarget target{whole.y, model_.info.classes, opt_.class_weights, whole.weights, {}};
+      const ShardStep r = sharded_gradient(model_, loss_, batch.x, target, opt_.shards, comm_,
                                            [&](const Graph& g, float l) { stop_non_finite(g, at(), l); });
       lv = static_cast<float>(r.loss);
       correct += r.correct;
@@ -242,6 +262,9 @@ EpochStats Trainer::train_epoch(const Dataset& data,
     optim_->step();
     optim_->zero_grad();
     ++step_;
+    if (comm_.size() > 1 && opt_.sync_every > 0 && step_ % opt_.sync_every == 0)
+      comm_.agree("train", "parameters", state_fingerprint(model_),
+                  cat("after step ", step_, " the processes have fallen out of step; stopping"));
     loss_sum += lv;
     if (on_step) on_step(s + 1, steps, loss_sum / (s + 1));
   }

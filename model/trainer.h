@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/comm.h"
 #include "io/dataset.h"
 #include "io/images.h"
 #include "model/inference.h"
@@ -56,6 +57,10 @@ struct TrainOptions {
   int workers = 1;                   // threads making batches ahead (io/prefetch.h); results do not depend on it
   int shards = 1;                    // > 1: each step's gradient over fixed shards of the batch
                                      // (model/shards.h), the same for any number of processes
+  Comm* comm = nullptr;              // the processes training together, each running shards /
+                                     // size() of the shards (core/comm.h); null = this one alone
+  int sync_every = 50;               // several processes: compare state_fingerprint() across them
+                                     // every this many steps, og::Error on a mismatch (0 = never)
   // lbfgs only (epochs, batch, schedule do not apply). The gradient is that of the
   // weighted mean loss; in float it is noisy at ~1e-8 near the optimum of a small
   // standardised table, so 1e-7 is reachable there and puts the parameters within
@@ -65,6 +70,10 @@ struct TrainOptions {
   int lbfgs_max_iter = 1000;         // iterations in total
   int lbfgs_chunk = 50;              // iterations per epoch (log row, checkpoint)
 };
+
+// og::Error for options that cannot train (a batch the shards do not divide, shards the
+// processes do not divide, a bad schedule, ...), before any data is read.
+void check_options(const TrainOptions& opt);
 
 // The default of TrainOptions::lr for an optimizer: 1 for lbfgs (the first trial step
 // of its line search, the natural scale of a quasi-Newton step), else 0.05.
@@ -108,6 +117,7 @@ class Trainer {
   int64_t epoch() const { return epoch_; }
   const TrainOptions& options() const { return opt_; }
   Model& model() { return model_; }
+  Comm& comm() const { return comm_; }
   int64_t step() const { return step_; }
   const LossSpec& loss() const { return loss_; }
   // The loss node of outputs against a dataset's labels and weights.
@@ -128,6 +138,7 @@ class Trainer {
   void check_finite_state();  // parameters, buffers, optimiser state: throw on NaN/Inf
   Model& model_;
   TrainOptions opt_;
+  Comm& comm_;
   LossSpec loss_;                     // its weights= terms are fitted to each epoch's data
   std::vector<NamedParam> params_;    // the model's, for the per-step gradient check
   std::unique_ptr<Optimizer> optim_;  // first-order optimisers

@@ -44,7 +44,7 @@ TEST_CASE("sharded_gradient: 1, 2 and 8 shards give the batch's loss and gradien
     const auto never = [](const Graph&, float) { FAIL("non-finite"); };
     for (int shards : {1, 2, 8}) {
       CAPTURE(shards);
-      const ShardStep r = sharded_gradient(model, spec, x, t, shards, never);
+      const ShardStep r = sharded_gradient(model, spec, x, t, shards, solo(), never);
       CHECK(r.loss == doctest::Approx(l.value().item()).epsilon(1e-5));
       const auto params = model.net->parameters();
       for (size_t p = 0; p < params.size(); ++p) {
