@@ -45,9 +45,10 @@ void usage(std::FILE* out) {
 // run on rank 0 and say so.
 int main(int argc, char** argv) {
   og::cli::pin_libm_variants(argv);
-  if (!og::mpi_build() && og::launched_processes() > 1) {
-    std::fprintf(stderr, "ordgrad: started as one of %d processes (mpirun), but this ordgrad was built without "
-                 "MPI; build it with make MPI=1 (docs/distributed.md)\n", og::launched_processes());
+  if (!og::mpi_build() && og::launched_processes() > 1) {  // said once, by rank 0
+    if (og::launched_rank() == 0)
+      std::fprintf(stderr, "ordgrad: started as one of %d processes (mpirun), but this ordgrad was built without "
+                   "MPI; build it with make MPI=1 (docs/distributed.md)\n", og::launched_processes());
     return 1;
   }
   og::start_processes(&argc, &argv);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 namespace og {
 
@@ -25,11 +26,16 @@ uint64_t fingerprint(const void* data, size_t bytes, uint64_t h) {
   return h;
 }
 
-int launched_processes() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
-    if (const char* v = std::getenv(name)) return std::max(1, std::atoi(v));
-  return 0;
+namespace {
+int from_env(std::initializer_list<const char*> names, int none) {
+  for (const char* name : names)
+    if (const char* v = std::getenv(name)) return std::max(0, std::atoi(v));
+  return none;
 }
+}  // namespace
+
+int launched_processes() { return from_env({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}, 0); }
+int launched_rank() { return from_env({"OMPI_COMM_WORLD_RANK", "PMI_RANK"}, 0); }
 
 Comm& solo() {
   static Comm one;

@@ -45,8 +45,10 @@ Comm& world();  // every process of the run: MPI_COMM_WORLD in the MPI build, el
 
 // True in the MPI build.
 bool mpi_build();
-// The process count a launcher (mpirun) announced in the environment; 0 when not launched.
+// The process count and this process's rank as a launcher (mpirun) announced them in
+// the environment; 0 processes (and rank 0) when not launched.
 int launched_processes();
+int launched_rank();
 // The process's start and end in the MPI build (MPI_Init_thread, MPI_Finalize); no-ops
 // otherwise. abort_processes: MPI_Abort, which stops every rank of the run.
 void start_processes(int* argc, char*** argv);
