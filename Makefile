@@ -148,10 +148,13 @@ pkgconfig:
 demo: all
 	./$(BIN) demo
 
-# GNU time (/usr/bin/time -v) gives the streaming run's peak RSS.
+# GNU time (/usr/bin/time -v) gives the streaming run's peak RSS; the data-parallel part
+# runs the MPI build (docs/distributed.md).
 bench: all
-	@bash scripts/install-deps.sh time
+	@bash scripts/install-deps.sh time libopenmpi-dev openmpi-bin
 	bash scripts/bench.sh $(BIN)
+	@$(MAKE) --no-print-directory MPI=1 bin
+	bash scripts/bench_mpi.sh $(BUILD)-mpi/ordgrad
 
 # The reference recipe on Fashion-MNIST (Debian's dataset-fashion-mnist), then eval.
 fashion: all

@@ -26,6 +26,7 @@
 #include "core/metrics.h"
 #include "core/serialize.h"
 #include "core/atomic_file.h"
+#include "core/comm.h"
 #include "core/fixed_sum.h"
 
 // layers

@@ -20,6 +20,9 @@
 #include "model/data.h"
 #include "core/parallel.h"
 #include "apps/profile.h"
+#include "core/comm.h"
+#include "core/fixed_sum.h"
+#include "model/shards.h"
 #include "io/idx.h"
 #include "layers/conv2d.h"
 
@@ -65,6 +68,45 @@ Dataset bench_data(int64_t n, int classes, const Shape& input) {
   for (int& y : d.y) y = static_cast<int>(rng.below(classes));
   return d;
 }
+// --combine: the median of --windows timings of combine_shards (one shard per process,
+// a gradient of n floats in 16 arrays) and of the exact int64 sum alone, for each size.
+int bench_combine(const Args& a, Comm& comm) {
+  const int reps = std::max(3, a.integer("windows") * 3);
+  const bool lead = comm.rank() == 0;
+  if (lead)
+    std::printf("combining gradients over %d process%s: median of %d\n%12s %10s %12s %12s %12s\n", comm.size(),
+                comm.size() == 1 ? " (the grid arithmetic alone)" : "es (MPI)", reps, "parameters", "MB int64",
+                "combine ms", "sum ms", "sum GB/s");
+  for (float f : parse_floats(a.str("sizes"), "bench: --sizes")) {
+    const int64_t n = static_cast<int64_t>(f);
+    OG_CHECK(n >= 16 && n <= (int64_t(1) << 31), "bench: --sizes must be in 16..2^31, got ", f);
+    Rng rng(uint64_t(comm.rank()) + 1);
+    std::vector<std::vector<float>> local(1, std::vector<float>(size_t(n)));
+    for (float& v : local[0]) v = rng.normal() * 1e-3f;
+    const std::vector<int64_t> sizes(16, n / 16);
+    local[0].resize(size_t(n / 16 * 16));
+    std::vector<int> exps;
+    for (int p = 0; p < 16; ++p) exps.push_back(FixedSum::exponent(local[0].data() + p * (n / 16), n / 16));
+    std::vector<int64_t> ints(local[0].size(), 1);
+    std::vector<float> out(local[0].size());
+    std::vector<double> whole, sum;
+    for (int r = 0; r < reps; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      combine_shards(local, sizes, exps, comm.size(), comm, out.data());
+      whole.push_back(seconds_since(t0));
+      t0 = std::chrono::steady_clock::now();
+      comm.sum(ints.data(), int64_t(ints.size()));
+      sum.push_back(seconds_since(t0));
+    }
+    std::sort(whole.begin(), whole.end());
+    std::sort(sum.begin(), sum.end());
+    const double mb = 8.0 * double(ints.size()) / 1e6, s = sum[sum.size() / 2];
+    if (lead)
+      std::printf("%12ld %10.1f %12.3f %12.3f %12s\n", static_cast<long>(ints.size()), mb,
+                  1e3 * whole[whole.size() / 2], 1e3 * s, comm.size() > 1 ? cat(mb / 1e3 / s).c_str() : "-");
+  }
+  return 0;
+}
 }  // namespace
 
 int run_bench(int argc, char** argv) {
@@ -82,8 +124,13 @@ int run_bench(int argc, char** argv) {
                       {"input", "", "C,H,W of one image; default 1,28,28 (count-cnn 1,32,32, resnet8 3,64,64)"},
                       {"loss", "ce", "loss spec (see ordgrad explain --list)"},
                       {"profile", "", "print per-node sgemm rates and per-phase times instead", true},
+                      {"combine", "", "time combining shard gradients across the processes of mpirun instead (make MPI=1)", true},
+                      {"sizes", "10000,100000,1000000,4000000,16000000", "--combine: gradient sizes in parameters"},
                   });
-  if (!a.parse(argc, argv, 2)) return 0;
+  Comm& comm = world();
+  if (!a.parse(argc, argv, 2, comm.rank() == 0)) return 0;
+  if (a.flag("combine")) return bench_combine(a, comm);
+  OG_CHECK(comm.size() == 1, "bench: only --combine runs on several processes");
   set_num_threads(a.integer("threads"));
   const std::string conv = a.str("conv");
   OG_CHECK(conv == "auto" || conv == "im2col" || conv == "winograd", "bench: unknown --conv '", conv,

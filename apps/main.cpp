@@ -16,16 +16,17 @@ struct Command {
   const char* name;
   int (*run)(int, char**);
   const char* summary;
+  bool all_ranks = false;  // under mpirun every rank runs it; otherwise rank 0 alone
 };
 
 const Command kCommands[] = {
     {"demo", og::cli::run_demo, "the whole problem: counting images, an ordinal CNN, totals of 8"},
     {"gen-counts", og::cli::run_gen_counts, "write the counting images and their manifests"},
-    {"train", og::cli::run_train, "train a model (--help for flags)"},
+    {"train", og::cli::run_train, "train a model (--help for flags)", true},
     {"eval", og::cli::run_eval, "every metric of a saved model on a dataset"},
     {"predict", og::cli::run_predict, "per-example distributions and per-group totals with intervals"},
     {"compare", og::cli::run_compare, "several losses side by side on the same data and seeds"},
-    {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory"},
+    {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory", true},
     {"explain", og::cli::run_explain, "a loss's value and gradient for one prediction"},
     {"inspect", og::cli::run_inspect, "a model file's metadata and parameters"},
     {"gradcheck", og::cli::run_gradcheck, "check a loss's gradient against finite differences"},
@@ -42,7 +43,7 @@ void usage(std::FILE* out) {
 // With several processes (mpirun and the MPI build) an error names its rank and stops
 // every rank (MPI_Abort), unless every rank raised it together (EveryRankError): rank 0
 // then prints it once and all exit. Only `train` runs data-parallel; the other commands
-// run on rank 0 and say so.
+// run on rank 0 and say so (bench only with --combine runs on several).
 int main(int argc, char** argv) {
   og::cli::pin_libm_variants(argv);
   if (!og::mpi_build() && og::launched_processes() > 1) {  // said once, by rank 0
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
       og::abort_processes(code);
     };
     try {
-      if (ranks > 1 && std::strcmp(c.name, "train") != 0) {
+      if (ranks > 1 && !c.all_ranks) {
         if (rank == 0)
           std::fprintf(stderr, "ordgrad %s: runs on one process (rank 0); the other %d wait\n", c.name, ranks - 1);
         rc = rank == 0 ? c.run(argc, argv) : 0;

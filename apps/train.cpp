@@ -231,6 +231,8 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
   Progress bar("train");
   FitCallbacks cb;
   const int desync_rank = test_desync_rank();
+  int64_t first_step = trainer.step(), weights = 0;
+  for (const NamedParam& p : model.net->parameters()) weights += p.param->value.numel();
   cb.on_step = [&](int64_t done, int64_t total, double l) {
     if (lead) bar.update(done, total, l, opt.batch);
     if (comm.rank() == desync_rank && trainer.step() == 2) model.net->parameters()[0].param->value[0] += 1.0f;
@@ -245,6 +247,11 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
       std::printf("epoch %ld%s | loss %.4f | train acc %.2f%% | %s loss %.4f | %s acc %.2f%% | %s MAE %.3f | %.1f s | %.0f img/s\n",
                   static_cast<long>(st.epoch), lbfgs ? "" : cat("/", opt.epochs).c_str(), st.loss, 100 * st.accuracy, held, r.heldout_loss, held,
                   100 * r.heldout_accuracy, held, r.heldout_mae, st.seconds, st.images_per_second);
+    if (!quiet && comm.size() > 1)
+      std::printf("  %d processes: combining gradients took %.1f s of the epoch (%.2f ms per step, %ld parameters)\n",
+                  comm.size(), st.combine_seconds, 1e3 * st.combine_seconds / double(trainer.step() - first_step),
+                  static_cast<long>(weights));
+    first_step = trainer.step();
     std::fflush(stdout);
     if (lead) curves.add(r);
   };

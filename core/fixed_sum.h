@@ -40,6 +40,13 @@ class FixedSum {
   const std::vector<int64_t>& raw() const { return sum_; }
   void result(float* out) const;                       // the total, rounded to float
 
+  // The same on integers the caller owns (many arrays in one buffer, one MPI call):
+  // grid() is the q of the constructor; add() rounds one term into sum[0..n) (og::Error
+  // for an element past the grid); result() writes the total as floats.
+  static int grid(int terms, int exponent);
+  static void add(const float* x, int64_t n, int q, int64_t* sum);
+  static void result(const int64_t* sum, int64_t n, int q, float* out);
+
  private:
   int64_t n_;
   int terms_, added_ = 0;

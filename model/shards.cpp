@@ -2,6 +2,7 @@
 #include "model/shards.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -37,6 +38,25 @@ ShardRange shard_range(int shards, const Comm& comm) {
   return {comm.rank() * per, (comm.rank() + 1) * per};
 }
 
+void combine_shards(const std::vector<std::vector<float>>& local, const std::vector<int64_t>& sizes,
+                    std::vector<int> exps, int shards, Comm& comm, float* out) {
+  // One grid per array from every shard's exponent (all processes), then one exact sum.
+  comm.max(exps.data(), int64_t(exps.size()));
+  std::vector<int64_t> offset(sizes.size() + 1, 0);
+  for (size_t p = 0; p < sizes.size(); ++p) offset[p + 1] = offset[p] + sizes[p];
+  thread_local std::vector<int64_t> sum;  // kept: a fresh buffer each step costs page faults
+  sum.assign(static_cast<size_t>(offset.back()), 0);
+  for (const std::vector<float>& g : local) {
+    OG_CHECK(int64_t(g.size()) == offset.back(), "combine_shards: a shard of ", g.size(), " elements, not ",
+             offset.back());
+    for (size_t p = 0; p < sizes.size(); ++p)
+      FixedSum::add(g.data() + offset[p], sizes[p], FixedSum::grid(shards, exps[p]), sum.data() + offset[p]);
+  }
+  comm.sum(sum.data(), int64_t(sum.size()));
+  for (size_t p = 0; p < sizes.size(); ++p)
+    FixedSum::result(sum.data() + offset[p], sizes[p], FixedSum::grid(shards, exps[p]), out + offset[p]);
+}
+
 ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
                            int shards, Comm& comm, const std::function<void(const Graph&, float)>& on_non_finite) {
   const int64_t B = static_cast<int64_t>(target.labels.size());
@@ -59,7 +79,11 @@ ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, 
   }
 
   const std::vector<NamedParam> params = model.net->parameters();
-  std::vector<std::vector<std::vector<float>>> grads(static_cast<size_t>(local));  // [shard][param][element]
+  std::vector<int64_t> sizes;
+  for (const NamedParam& p : params) sizes.push_back(p.param->grad.numel());
+  thread_local std::vector<std::vector<float>> grads;  // [shard][every parameter's elements], kept between steps
+  grads.resize(static_cast<size_t>(local));
+  for (std::vector<float>& g : grads) g.clear();
   std::vector<int> exps(params.size(), FixedSum::kAllZero);
   std::vector<double> losses(static_cast<size_t>(local));
   std::vector<StatLog> stats(static_cast<size_t>(local));
@@ -85,7 +109,7 @@ ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, 
       const int e = FixedSum::exponent(gr.data(), gr.numel());
       if (e == FixedSum::kNonFinite) on_non_finite(g, lv);
       exps[p] = std::max(exps[p], e);
-      grads[size_t(i)].emplace_back(gr.data(), gr.data() + gr.numel());
+      grads[size_t(i)].insert(grads[size_t(i)].end(), gr.data(), gr.data() + gr.numel());
     }
     losses[size_t(i)] = lv;
     const std::vector<int> pred = predict_classes(loss, out.value(), target.K);
@@ -93,22 +117,12 @@ ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, 
   }
   model.rng->set_state(main_stream);
 
-  // The gradient: one grid per parameter from every shard's exponent, then one exact sum.
-  comm.max(exps.data(), int64_t(exps.size()));
-  std::vector<FixedSum> sums;
-  std::vector<int64_t> raw;
-  for (size_t p = 0; p < params.size(); ++p) {
-    sums.emplace_back(params[p].param->grad.numel(), shards, exps[p]);
-    for (int i = 0; i < local; ++i) sums[p].add(grads[size_t(i)][p].data());
-    raw.insert(raw.end(), sums[p].raw().begin(), sums[p].raw().end());
-  }
-  comm.sum(raw.data(), int64_t(raw.size()));
-  for (size_t p = 0, at = 0; p < params.size(); ++p) {
-    std::vector<int64_t>& mine_raw = sums[p].raw();
-    std::copy(raw.begin() + long(at), raw.begin() + long(at + mine_raw.size()), mine_raw.begin());
-    at += mine_raw.size();
-    sums[p].result(params[p].param->grad.data());
-  }
+  const auto combine_start = std::chrono::steady_clock::now();
+  thread_local std::vector<float> sum;
+  sum.resize(grads[0].size());
+  combine_shards(grads, sizes, exps, shards, comm, sum.data());
+  for (size_t p = 0, at = 0; p < params.size(); at += size_t(sizes[p]), ++p)
+    std::copy(sum.begin() + long(at), sum.begin() + long(at + size_t(sizes[p])), params[p].param->grad.data());
 
   // The loss in shard order; batch-norm running statistics updated shard after shard.
   std::vector<double> all_losses(static_cast<size_t>(shards));
@@ -128,6 +142,7 @@ ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, 
       }
     }
   }
+  r.combine_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - combine_start).count();
   return r;
 }
 

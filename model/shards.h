@@ -20,6 +20,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "core/comm.h"
 #include "core/graph.h"
@@ -33,6 +34,8 @@ namespace og {
 struct ShardStep {
   double loss = 0;        // the batch's loss: the shards' scaled losses summed in shard order
   int64_t correct = 0;    // rows whose predicted class (the head's rule) is the label
+  double combine_seconds = 0;  // summing the shards' gradients, statistics and losses on
+                               // the grid, with the other processes (waiting for them too)
 };
 
 // The shards [begin, end) one process runs: an equal, consecutive share of them.
@@ -49,6 +52,14 @@ ShardRange shard_range(int shards, const Comm& comm);  // og::Error unless size(
 // process, so all hold the same model afterwards.
 ShardStep sharded_gradient(Model& model, const LossSpec& loss, const Tensor& x, const LossTarget& target,
                            int shards, Comm& comm, const std::function<void(const Graph&, float)>& on_non_finite);
+
+// The sum over every process's shards of flat gradients: local[i] is this process's shard
+// i, arrays of `sizes` elements back to back, exps[p] the largest FixedSum::exponent of
+// array p over local shards. Array p is summed exactly on its own grid (core/fixed_sum.h),
+// so the total (written to out, every array's elements) does not depend on how the
+// `shards` shards are spread over processes.
+void combine_shards(const std::vector<std::vector<float>>& local, const std::vector<int64_t>& sizes,
+                    std::vector<int> exps, int shards, Comm& comm, float* out);
 
 // Augments this process's rows x (shards `range`) shard by shard: shard k with
 // Rng(seed + step * shards + k).

@@ -213,7 +213,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   const LrSchedule schedule = schedule_for(opt_.schedule, opt_.lr, int64_t(opt_.epochs) * steps);
 
   const auto t0 = std::chrono::steady_clock::now();
-  double loss_sum = 0;
+  double loss_sum = 0, combine = 0;
   int64_t correct = 0;
   const Augment& aug = opt_.augment;
   const bool augmenting = aug.flip_h || aug.flip_v || aug.max_shift > 0 || aug.brightness > 0;
@@ -244,6 +244,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
                                            [&](const Graph& g, float l) { stop_non_finite(g, at(), l); });
       lv = static_cast<float>(r.loss);
       correct += r.correct;
+      combine += r.combine_seconds;
     } else {
       Graph g;
       Var out = model_.net->forward(g.input(batch.x));
@@ -276,6 +277,7 @@ EpochStats Trainer::train_epoch(const Dataset& data,
   st.accuracy = static_cast<double>(correct) / (steps * opt_.batch);
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   st.images_per_second = steps * opt_.batch / st.seconds;
+  st.combine_seconds = combine;
   return st;
 }
 

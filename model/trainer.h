@@ -98,6 +98,7 @@ struct EpochStats {
   double accuracy = 0;     // training accuracy of the decoded outputs during the epoch
   double seconds = 0;
   double images_per_second = 0;
+  double combine_seconds = 0;  // of `seconds`, spent combining shard gradients (--shards > 1)
 };
 
 class Trainer {

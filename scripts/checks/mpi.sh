@@ -51,7 +51,8 @@ same_bytes() {  # name, train flags...
   echo "mpi check: $name: model.ogm ${want:0:16}... for the MPI-free tool and -np 1, 2, 4"
 }
 same_bytes fashion --data fash --image-size 28 --model fashion-cnn --loss ce --batch 64 --epochs 1 --shards 4
-same_bytes counts --data counts --model count-cnn --loss ce+total_nll:group=8 --batch 64 --epochs 1 --shards 4
+same_bytes counts --data counts --model count-cnn --loss ce+total_nll:group=8 --optimizer adam --lr 0.002 \
+  --batch 64 --epochs 1 --shards 4
 same_bytes bn-dropout --data counts --model "conv(8,3,pad=1), bn, relu, maxpool(2), conv(8,3,pad=1), bn, relu, flatten, dropout(0.3), dense(32), relu" \
   --loss coral --flip --shift 2 --batch 32 --epochs 2 --shards 8
 
