@@ -124,8 +124,8 @@ test: deps $(TEST_BIN) $(BIN)
 # directories plus the umbrella ordgrad.h; no public header depends on OG_NO_BLAS, so a
 # program needs the OpenBLAS include directory only to match the library's own build.
 PREFIX ?= /usr/local
-# ordgrad.pc needs a version; there is no release yet.
-VERSION := 0.1.0
+# ordgrad.pc needs a version; there is no release yet. Written once, in core/version.h.
+VERSION := $(shell sed -n 's/.*kVersion = "\(.*\)";.*/\1/p' core/version.h)
 PUBLIC_H := ordgrad.h $(foreach d,core layers losses optim io model,$(wildcard $(d)/*.h $(d)/*/*.h))
 # An installed MODE=asan library needs its sanitizers in the program too.
 PC_SAN := $(filter -fsanitize=%,$(LDFLAGS))

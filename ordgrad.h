@@ -16,6 +16,7 @@
 // core: tensors, the tape, the ops, modules, randomness, checks
 #include "core/check.h"
 #include "core/tensor.h"
+#include "core/version.h"
 #include "core/graph.h"
 #include "core/ops.h"
 #include "core/module.h"
@@ -24,6 +25,7 @@
 #include "core/blas.h"
 #include "core/gradcheck.h"
 #include "core/metrics.h"
+#include "core/safetensors.h"
 #include "core/serialize.h"
 #include "core/atomic_file.h"
 #include "core/comm.h"
@@ -94,3 +96,4 @@
 #include "model/inference.h"
 #include "model/group_eval.h"
 #include "model/shards.h"
+#include "model/weights.h"

@@ -19,6 +19,7 @@ int run_predict(int argc, char** argv);  // apps/predict.cpp
 int run_compare(int argc, char** argv);  // apps/compare.cpp
 int run_gen_counts(int argc, char** argv);  // apps/gen_counts.cpp
 int run_gradcheck(int argc, char** argv);  // apps/gradcheck.cpp
+int run_export(int argc, char** argv);  // apps/export.cpp
 
 // For each loss, its value against predictions p_k ~ exp(-(k-j)^2 / (2 width^2))
 // peaked at every class j, for true label y (apps/explain.cpp; also the demo's picture).

@@ -72,7 +72,7 @@ int run_inspect(int argc, char** argv) {
   Args a("inspect", {{"json", "", "print one JSON object", true}});
   if (!a.parse(argc, argv, 2)) return 0;
   OG_CHECK(a.positional.size() == 1, "inspect: give one model file (ordgrad inspect DIR/model.ogm)");
-  const Checkpoint ck = load_checkpoint(a.positional[0]);
+  const Checkpoint ck = load_model_file(a.positional[0]);
   Model m = get_model(ck);
   std::map<std::string, Entry> params;
   for (NamedParam& p : m.net->parameters())

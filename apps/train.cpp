@@ -37,6 +37,7 @@
 #include "io/folders.h"
 #include "losses/class_weights.h"
 #include "model/fit.h"
+#include "model/weights.h"
 
 namespace og::cli {
 
@@ -93,6 +94,7 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
                       {"threads", "2", "OpenMP threads"},
                       {"out", "", "run directory (required): model.ogm, checkpoint.ogm, log.csv"},
                       {"resume", "", "continue from a checkpoint.ogm"},
+                      {"init", "", "start from the weights of a model file or a .safetensors of the same architecture (fine-tuning)"},
                       {"monitor", "mae", "held-out value that picks best.ogm and stops early: mae or loss"},
                       {"patience", "0", "stop after this many epochs without a better held-out value (0 = never)"},
                       {"quiet", "", "no per-epoch lines", true},
@@ -141,6 +143,7 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
   dopt.skip_bad = a.flag("skip-bad");
   dopt.stream = a.flag("stream");
   dopt.stream_above_mb = stream_above_mb;
+  OG_CHECK(!(a.has("init") && a.has("resume")), "train: --init starts a new run from weights; --resume continues one");
   flags_checked = true;
   NamedData train = load_named(a.str("data"), "train", dopt);
   dopt.classes = train.classes;  // the held-out split uses the training label range
@@ -163,6 +166,7 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
   if (a.has("class-weights"))
     opt.class_weights = class_weights(a.str("class-weights"), train.data.y, train.classes, train.data.weights);
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
+  if (a.has("init")) init_weights(model, a.str("init"));
   comm.agree("train", "data", fingerprint(train.data, fingerprint(test.data)),
              "its training or held-out examples differ; every rank must read the same data");
   Trainer trainer(model, opt);

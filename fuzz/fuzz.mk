@@ -13,7 +13,7 @@ FUZZ_CXX ?= clang++
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := image csv model idx loss_spec args architecture
+FUZZ_TARGETS := image csv model idx loss_spec args architecture safetensors
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -fopenmp -I. -MMD -MP -DOG_NO_BLAS $(FUZZ_SAN) \
   -fsanitize=fuzzer-no-link

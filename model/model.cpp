@@ -5,11 +5,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "core/comm.h"
+#include "core/safetensors.h"
 #include "model/architecture.h"
 #include "model/heads.h"
+#include "model/weights.h"
 
 namespace og {
 
@@ -112,7 +115,7 @@ std::string stored_architecture(const Checkpoint& ck) {
   return ck.meta.count("architecture") ? ck.meta.at("architecture") : ck.meta_at("model");
 }
 
-Model get_model(const Checkpoint& ck) {
+Model get_model(const Checkpoint& ck, bool prefixed) {
   OG_CHECK(ck.meta.count("format") && ck.meta.at("format") == "ordgrad-model", ck.source,
            ": not an ordgrad model file (no model metadata)");
   ModelInfo info;
@@ -152,7 +155,7 @@ Model get_model(const Checkpoint& ck) {
   info.norm_std = meta_float(ck, "norm_std");
   int64_t stored = 0;   // the file's parameters bound the architecture it may ask for
   for (const auto& [name, t] : ck.tensors)
-    if (name.rfind("param.", 0) == 0) stored += t.numel();
+    if (prefixed ? name.rfind("param.", 0) == 0 : name.rfind("input.", 0) != 0) stored += t.numel();
   Model m;
   try {
     m = make_model(info, 0, stored);  // the weights come from the file
@@ -160,8 +163,8 @@ Model get_model(const Checkpoint& ck) {
     throw Error(cat(ck.source, ": ", e.what()));
   }
   if (ck.meta.count("rng")) m.rng->set_state(decode_rng_state(ck.meta.at("rng")));
-  get_tensors(ck, m.net->parameters(), "param.");
-  get_tensors(ck, m.net->buffers(), "buffer.");
+  get_tensors(ck, m.net->parameters(), prefixed ? "param." : "");
+  get_tensors(ck, m.net->buffers(), prefixed ? "buffer." : "");
   return m;
 }
 
@@ -170,7 +173,15 @@ std::string class_label(const ModelInfo& info, int k) {
   return std::to_string(k + info.label_offset);
 }
 
-Model load_model(const std::string& path) { return get_model(load_checkpoint(path)); }
+Checkpoint load_model_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string head(9, '\0');
+  f.read(head.data(), 9);
+  head.resize(size_t(f.gcount()));
+  return looks_like_safetensors(head) ? checkpoint_of(load_safetensors(path), path) : load_checkpoint(path);
+}
+
+Model load_model(const std::string& path) { return get_model(load_model_file(path)); }
 
 uint64_t state_fingerprint(Model& m) {
   uint64_t h = fingerprint(nullptr, 0);

@@ -62,9 +62,15 @@ void put_model(Checkpoint& ck, const Model& m);
 // The architecture a model file or checkpoint names, as it stores it (older files
 // name an alias under "model"; it expands to the same network).
 std::string stored_architecture(const Checkpoint& ck);
-// Rebuild and fill the model stored in a loaded checkpoint.
-Model get_model(const Checkpoint& ck);
-// Load a model file written by `ordgrad train` (model.ogm or a checkpoint).
+// Rebuild and fill the model stored in a loaded checkpoint. Model files hold parameters
+// as "param.<name>" and buffers as "buffer.<name>"; with prefixed false both are under
+// their own names (a safetensors file, model/weights.h).
+Model get_model(const Checkpoint& ck, bool prefixed = true);
+// A model file as a checkpoint: model.ogm and checkpoints as they are; a safetensors
+// file written by `ordgrad export` (model/weights.h) with its tensors under the model
+// file's names.
+Checkpoint load_model_file(const std::string& path);
+// Load a model from any of those files.
 Model load_model(const std::string& path);
 // A hash of the parameters and buffers (comparing processes that train one model).
 uint64_t state_fingerprint(Model& m);
