@@ -25,6 +25,7 @@
 #include "core/blas.h"
 #include "core/gradcheck.h"
 #include "core/metrics.h"
+#include "core/protobuf.h"
 #include "core/safetensors.h"
 #include "core/serialize.h"
 #include "core/atomic_file.h"
@@ -96,4 +97,5 @@
 #include "model/inference.h"
 #include "model/group_eval.h"
 #include "model/shards.h"
+#include "model/onnx.h"
 #include "model/weights.h"

@@ -171,5 +171,5 @@ TEST_CASE("export: eval of the exported file prints the original's metrics") {
   CHECK(test::error_of([&] {
           test::run_command(cli::run_export, {"ordgrad", "export", "--model", tmp.file("run") + "/model.ogm", "--format", "tflite",
                                               "--out", tmp.file("x")});
-        }) == "export: unknown --format 'tflite' (known: safetensors)");
+        }) == "export: unknown --format 'tflite' (known: safetensors, onnx)");
 }
