@@ -7,8 +7,8 @@
 #include <zlib.h>
 
 #include "core/check.h"
-#include "core/graph.h"
 #include "fuzz/fuzz_common.h"
+#include "fuzz/fuzz_forward.h"
 #include "model/model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,14 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const og::Checkpoint ck = og::load_checkpoint(og::fuzz::write_scratch("model.ogm", file));
     og::Model m = og::get_model(ck);
-    og::Graph g;
-    g.set_grad_enabled(false);
-    g.set_training(false);
-    std::vector<int64_t> dims{1};
-    for (int i = 0; i < m.info.input.nd; ++i) dims.push_back(m.info.input[i]);
-    const og::Var out = m.net->forward(g.input(og::Tensor::zeros(og::Shape::of(dims))));
-    if (!(out.shape().nd == 2 && out.shape()[0] == 1 && out.shape()[1] == m.info.outputs()))
-      __builtin_trap();   // a loaded model must produce its declared outputs
+    og::fuzz::check_forward(m);  // a loaded model must produce its declared outputs
   } catch (const og::Error&) {
   }
   return 0;
