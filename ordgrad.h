@@ -29,6 +29,7 @@
 #include "core/safetensors.h"
 #include "core/serialize.h"
 #include "core/atomic_file.h"
+#include "core/calibration.h"
 #include "core/comm.h"
 #include "core/fixed_sum.h"
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "apps/args.h"
+#include "core/calibration.h"
 #include "apps/commands.h"
 #include "model/heads.h"
 #include "model/data.h"
@@ -49,6 +50,9 @@ int run_eval(int argc, char** argv) {
   const Tensor& probs = p.probs;
   const std::vector<int>& pred = p.classes;
   const MetricReport r = evaluate_metrics(d.data.y, pred, &probs, K, d.data.weights);
+  const double ece = ece_top_label(d.data.y, probs, 15, d.data.weights);
+  const double ece_cum = ece_cumulative(d.data.y, probs, 15, d.data.weights);
+  const std::vector<double> pit = pit_histogram(d.data.y, probs, 10, d.data.weights);
   const GroupFlag groups = group_flag(a, d, "eval");
   GroupScores gr;
   if (totals) gr = score_totals(probs, d.data.y, groups.rows);
@@ -57,6 +61,10 @@ int run_eval(int argc, char** argv) {
                  "predicted class", "true class");
   if (a.flag("json")) {
     std::string json = to_json(r);
+    json.pop_back();  // the closing brace
+    json += cat(", \"ece\": ", json_number(ece), ", \"ece_cumulative\": ", json_number(ece_cum),
+                ", \"pit_uniformity\": ", json_number(pit_uniformity(pit)), ", \"pit_histogram\": ",
+                json_numbers(pit), "}");
     if (!model.info.label_names.empty()) {
       json.pop_back();  // the closing brace
       json += ", \"label_names\": [";
@@ -68,7 +76,9 @@ int run_eval(int argc, char** argv) {
       const std::string g = a.str("group");
       json += cat(", \"group\": ", g == "column" ? "\"column\"" : g, ", \"groups\": ", gr.groups, ", \"total_mae\": ", gr.mae,
                   ", \"total_crps\": ", gr.crps, ", \"total_coverage_80\": ", gr.coverage80,
-                  ", \"total_coverage_95\": ", gr.coverage95, "}");
+                  ", \"total_coverage_95\": ", gr.coverage95, ", \"total_width_80\": ", json_number(gr.width80),
+                  ", \"total_width_95\": ", json_number(gr.width95), ", \"total_pit_uniformity\": ",
+                  json_number(gr.pit_uniformity), ", \"total_pit_histogram\": ", json_numbers(gr.pit), "}");
     }
     std::printf("%s\n", json.c_str());
     return 0;
@@ -85,9 +95,13 @@ int run_eval(int argc, char** argv) {
   std::printf("  QWK %.4f   AMAE %.4f   MMAE %.4f   Kendall tau-b %.4f   Spearman %.4f\n", r.qwk, r.amae,
               r.mmae, r.kendall_tau, r.spearman);
   std::printf("  RPS %.4f   NLL %.4f\n", r.rps, r.nll);
+  std::printf("  calibration: ECE %.4f   cumulative ECE %.4f   PIT uniformity %.4f (0 = flat)\n", ece, ece_cum,
+              pit_uniformity(pit));
   if (totals)
-    std::printf("  %s (%ld): total MAE %.4f   total CRPS %.4f   coverage 80%% %.3f   95%% %.3f\n",
-                groups.what.c_str(), static_cast<long>(gr.groups), gr.mae, gr.crps, gr.coverage80, gr.coverage95);
+    std::printf("  %s (%ld): total MAE %.4f   total CRPS %.4f   coverage 80%% %.3f   95%% %.3f   mean width 80%% %.2f   "
+                "95%% %.2f   PIT uniformity %.4f\n",
+                groups.what.c_str(), static_cast<long>(gr.groups), gr.mae, gr.crps, gr.coverage80, gr.coverage95,
+                gr.width80, gr.width95, gr.pit_uniformity);
   std::printf("  confusion (rows = true, columns = predicted):\n");
   for (int i = 0; i < K; ++i) {
     std::printf("   ");

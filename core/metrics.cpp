@@ -227,7 +227,8 @@ int64_t check_probs(const char* op, const std::vector<int>& y, const Tensor& pro
   return K;
 }
 
-// Shortest of %.15g / %.17g that reads back as the same double; null when not finite.
+}  // namespace
+
 std::string json_number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[32];
@@ -236,7 +237,11 @@ std::string json_number(double v) {
   return buf;
 }
 
-}  // namespace
+std::string json_numbers(const std::vector<double>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_number(v[i]);
+  return s + "]";
+}
 
 double accuracy(const std::vector<int>& y, const std::vector<int>& pred,
                 const std::vector<float>& weights) {

@@ -111,5 +111,9 @@ MetricReport evaluate_metrics(const std::vector<int>& y, const std::vector<int>&
 // Undefined (non-finite) values are written as null. Numbers use the shortest of
 // %.15g / %.17g that reads back to the same double.
 std::string to_json(const MetricReport& r);
+// The numbers of that JSON: the shortest of %.15g / %.17g that reads back as the same
+// double, null when not finite; and an array of them.
+std::string json_number(double v);
+std::string json_numbers(const std::vector<double>& v);
 
 }  // namespace og

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/calibration.h"
 #include "core/metrics.h"
 
 namespace og {
@@ -93,6 +94,11 @@ GroupScores score_totals(const Tensor& probs, const std::vector<int>& labels, co
   s.crps = total_crps(s.truth, dist);
   s.coverage80 = interval_coverage(s.truth, lo80, hi80);
   s.coverage95 = interval_coverage(s.truth, lo95, hi95);
+  for (int64_t g = 0; g < n; ++g) s.width80 += (hi80[g] - lo80[g]) / double(n), s.width95 += (hi95[g] - lo95[g]) / double(n);
+  if (n > 0) {
+    s.pit = pit_histogram(s.truth, dist);
+    s.pit_uniformity = pit_uniformity(s.pit);
+  }
   return s;
 }
 

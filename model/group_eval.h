@@ -42,6 +42,10 @@ struct GroupScores {
   double crps = 0;        // of the total's distribution
   double coverage80 = 0;  // share of true totals inside the 80% interval
   double coverage95 = 0;
+  double width80 = 0;     // mean width hi - lo of the 80% intervals
+  double width95 = 0;
+  std::vector<double> pit;    // PIT histogram of the true totals (core/calibration.h), 10 bins
+  double pit_uniformity = 0;  // its distance from flat
 };
 
 // Forecasts and scores against labels (N classes in 0..K-1).
