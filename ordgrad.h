@@ -98,5 +98,6 @@
 #include "model/inference.h"
 #include "model/group_eval.h"
 #include "model/shards.h"
+#include "model/calibrate.h"
 #include "model/onnx.h"
 #include "model/weights.h"

@@ -20,6 +20,7 @@ int run_compare(int argc, char** argv);  // apps/compare.cpp
 int run_gen_counts(int argc, char** argv);  // apps/gen_counts.cpp
 int run_gradcheck(int argc, char** argv);  // apps/gradcheck.cpp
 int run_export(int argc, char** argv);  // apps/export.cpp
+int run_calibrate(int argc, char** argv);  // apps/calibrate.cpp
 
 // For each loss, its value against predictions p_k ~ exp(-(k-j)^2 / (2 width^2))
 // peaked at every class j, for true label y (apps/explain.cpp; also the demo's picture).

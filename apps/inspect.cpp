@@ -85,6 +85,9 @@ int run_inspect(int argc, char** argv) {
     std::printf("%s: loss %s (%s head), %d classes, input %s, %ld parameters\narchitecture: %s\n",
                 a.positional[0].c_str(), m.info.loss.c_str(), head_name(m.info.head()), m.info.classes,
                 cat(m.info.input).c_str(), static_cast<long>(count), m.info.architecture.c_str());
+    if (ck.meta.count("temperature"))  // ordgrad calibrate (model/calibrate.h)
+      std::printf("calibration: temperature %s (outputs divided by it before the head)\n",
+                  ck.meta_at("temperature").c_str());
     if (ck.meta.count("lbfgs_converged"))  // a full-batch L-BFGS fit (model/trainer.h)
       std::printf("L-BFGS fit: %s (stop: %s) after %s iterations, max|g| %s (tol %s), loss %s\n",
                   ck.meta_at("lbfgs_converged") == "1" ? "converged" : "did NOT converge",

@@ -29,6 +29,7 @@ const Command kCommands[] = {
     {"bench", og::cli::run_bench, "training and inference throughput, per-layer times, memory", true},
     {"explain", og::cli::run_explain, "a loss's value and gradient for one prediction"},
     {"inspect", og::cli::run_inspect, "a model file's metadata and parameters"},
+    {"calibrate", og::cli::run_calibrate, "fit a model's confidence to held-out data (temperature)"},
     {"export", og::cli::run_export, "a model as a file other programs read (safetensors)"},
     {"gradcheck", og::cli::run_gradcheck, "check a loss's gradient against finite differences"},
 };

@@ -35,8 +35,16 @@ Dataset inputs_only(const Tensor& x) { return Dataset{x, std::vector<int>(size_t
 
 Tensor predict(Model& model, const Tensor& x, int batch) { return predict(model, inputs_only(x), batch); }
 
+Tensor calibrated(const ModelInfo& info, const Tensor& outputs) {
+  if (info.temperature == 1.0f || info.head() == Head::regression) return outputs;
+  Tensor out = outputs.clone();
+  for (int64_t i = 0; i < out.numel(); ++i) out[i] = outputs[i] / info.temperature;
+  return out;
+}
+
 Tensor predict_probs(Model& model, const Tensor& x, int batch) {
-  return class_probs(LossSpec::parse(model.info.loss), predict(model, x, batch), model.info.classes);
+  return class_probs(LossSpec::parse(model.info.loss), calibrated(model.info, predict(model, x, batch)),
+                     model.info.classes);
 }
 
 Predictions predict_all(Model& model, const Tensor& x, Rule rule, int batch) {
@@ -47,8 +55,9 @@ Predictions predict_all(Model& model, const Dataset& data, Rule rule, int batch)
   Predictions p;
   const LossSpec spec = LossSpec::parse(model.info.loss);
   p.outputs = predict(model, data, batch);
-  p.probs = class_probs(spec, p.outputs, model.info.classes);
-  p.classes = predict_classes(spec, p.outputs, model.info.classes, rule);
+  const Tensor scaled = calibrated(model.info, p.outputs);
+  p.probs = class_probs(spec, scaled, model.info.classes);
+  p.classes = predict_classes(spec, scaled, model.info.classes, rule);
   return p;
 }
 

@@ -26,7 +26,12 @@ Tensor predict(Model& model, const Dataset& data, int batch = 256);
 // The class probabilities [N, K] of the model on inputs x (model/heads.h: class_probs).
 Tensor predict_probs(Model& model, const Tensor& x, int batch = 256);
 
-// All three at once, classes by `rule` (`eval` and `predict` print them).
+// Outputs as the head reads them: divided by the model's calibration temperature
+// (ModelInfo::temperature; the same outputs when it is 1 or the head is regression).
+Tensor calibrated(const ModelInfo& info, const Tensor& outputs);
+
+// All three at once, classes by `rule` (`eval` and `predict` print them), from the
+// calibrated outputs.
 struct Predictions {
   Tensor outputs;            // [N, outputs]
   Tensor probs;              // [N, K]

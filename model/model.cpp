@@ -99,6 +99,7 @@ void put_model(Checkpoint& ck, const Model& m) {
     for (const std::string& n : m.info.label_names) names += (names.empty() ? "" : ",") + n;
     ck.meta["label_names"] = names;
   }
+  if (m.info.temperature != 1.0f) ck.meta["temperature"] = float_text(m.info.temperature);
   if (!m.info.data_split.empty()) {
     ck.meta["data_split"] = m.info.data_split;
     ck.meta["data_split_seed"] = std::to_string(m.info.data_split_seed);
@@ -153,6 +154,11 @@ Model get_model(const Checkpoint& ck, bool prefixed) {
              ": bad value '", seed, "' for data_split_seed");
   }
   info.norm_std = meta_float(ck, "norm_std");
+  if (ck.meta.count("temperature")) {
+    info.temperature = meta_float(ck, "temperature");
+    OG_CHECK(std::isfinite(info.temperature) && info.temperature > 0, ck.source, ": temperature ",
+             info.temperature, " must be a positive number");
+  }
   int64_t stored = 0;   // the file's parameters bound the architecture it may ask for
   for (const auto& [name, t] : ck.tensors)
     if (prefixed ? name.rfind("param.", 0) == 0 : name.rfind("input.", 0) != 0) stored += t.numel();

@@ -39,6 +39,8 @@ struct ModelInfo {
   std::vector<std::string> label_names = {};  // label folders named in order: class k's name (empty = numbers)
   std::string data_split = "";  // label folders: the train,val,test fractions trained with ("" = none)
   uint64_t data_split_seed = 0;  // ... and the seed of that split
+  float temperature = 1.0f;  // calibration (ordgrad calibrate): the outputs are divided by it
+                             // before the head's probabilities and rule (1 = none)
 
   Head head() const;         // the head the loss reads (model/heads.h)
   int outputs() const;       // width of the last layer

@@ -224,7 +224,10 @@ std::string onnx_bytes(Model& m) {
   } else if (info.norm_mean != 0.0f || info.norm_std != 1.0f) {
     x = b.op("Div", {b.op("Sub", {x, b.scalar(info.norm_mean)}), b.scalar(info.norm_std)});
   }
-  const std::string p = probabilities(b, m, emit(b, *m.net, x));
+  std::string out = emit(b, *m.net, x);
+  if (info.temperature != 1.0f && info.head() != Head::regression)  // calibration (model/inference.h)
+    out = b.op("Div", {out, b.scalar(info.temperature)});
+  const std::string p = probabilities(b, m, out);
   b.op("Identity", {p}, {}, "probabilities");
   std::vector<int64_t> in_dims;
   for (int i = 0; i < info.input.nd; ++i) in_dims.push_back(info.input[i]);

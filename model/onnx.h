@@ -4,7 +4,8 @@
 // in RGB order), or [N, F] table rows as in the CSV. The graph applies the model's input
 // normalisation ((x - norm_mean) / norm_std for images, (x - input.mean) / input.std per
 // feature for tables), the network in eval mode (batch norm with its running statistics,
-// dropout left out), then the head's class probabilities as output "probabilities"
+// dropout left out), the calibration temperature when there is one (a Div), then the
+// head's class probabilities as output "probabilities"
 // [N, K], the same numbers `ordgrad predict` prints:
 //   softmax     Softmax(z)
 //   coral       g = Sigmoid(s) = P(y > k), s = x W' + b with the shared weight row repeated

@@ -62,6 +62,7 @@ def forward(meta, t, x):
             if w + 1 < len(words) and not words[w + 1].startswith("dense"):
                 x = activation(words[w + 1], x)
     assert meta["head"] == "softmax", meta["head"]
+    x = x / float(meta.get("temperature", "1"))  # a calibrated model (ordgrad calibrate)
     z = np.exp(x - x.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
 

@@ -6,7 +6,8 @@
 # (batch norm, identity and projected residual blocks, leaky ReLU, average pooling,
 # dropout, tanh, sigmoid), each trained one epoch (Adam 0.002) with a softmax (ce), CORAL, CORN, CLM
 # (logit; probit for the custom one too) and a regression (reg_l2) head:
-# `ordgrad export --format onnx`, then scripts/onnx_check.py: the onnx checker
+# and a calibrated count-cnn (CORN, `ordgrad calibrate`): `ordgrad export --format onnx`,
+# then scripts/onnx_check.py: the onnx checker
 # (full_check) accepts the file and OpenCV's DNN module reproduces every probability
 # `ordgrad predict` prints on the test images, to 1e-4. One "onnx check: FAIL ..." line
 # per failure.
@@ -44,5 +45,14 @@ for loss in ce coral corn clm reg_l2; do
   check custom 1 "$loss" --data counts --model "$custom"
 done
 check custom 1 clm:link=probit --data counts --model "$custom"
+# A calibrated model: the temperature is part of the graph.
+if "$B" calibrate --model count-cnn-corn/model.ogm --data counts:val --out calibrated.ogm --quiet &&
+  "$B" export --model calibrated.ogm --format onnx --out calibrated.onnx --quiet &&
+  "$B" predict --model calibrated.ogm --data counts:test --top 1000 --csv calibrated.csv >/dev/null; then
+  /usr/bin/python3 "$repo/scripts/onnx_check.py" calibrated.onnx calibrated.csv 1 || fail "calibrated: see above"
+  checked=$((checked + 1))
+else
+  fail "calibrated: calibrate, export or predict"
+fi
 echo "onnx check: $checked exports checked, $failures failed"
 [ "$failures" -eq 0 ]
