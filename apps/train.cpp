@@ -167,8 +167,9 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
     opt.class_weights = class_weights(a.str("class-weights"), train.data.y, train.classes, train.data.weights);
   Model model = make_model(info, static_cast<uint64_t>(a.integer("seed")));
   if (a.has("init")) init_weights(model, a.str("init"));
-  comm.agree("train", "data", fingerprint(train.data, fingerprint(test.data)),
-             "its training or held-out examples differ; every rank must read the same data");
+  if (comm.size() > 1)  // a pass over every input: only when there are ranks to compare
+    comm.agree("train", "data", fingerprint(train.data, fingerprint(test.data)),
+               "its training or held-out examples differ; every rank must read the same data");
   Trainer trainer(model, opt);
   // The run's plan goes into every file it saves: a cosine without total= spans
   // --epochs, so resuming with another --epochs cannot repeat the same lr curve.
@@ -178,8 +179,9 @@ int train_command(int argc, char** argv, Comm& comm, bool& flags_checked) {
       opt.schedule.rfind("cosine", 0) == 0 && opt.schedule.find("total=") == std::string::npos;
   if (a.has("resume")) {
     const std::map<std::string, std::string> saved = trainer.resume(a.str("resume"));
-    comm.agree("train", "checkpoint", state_fingerprint(model),
-               cat("its ", a.str("resume"), " differs; every rank must resume from the same file"));
+    if (comm.size() > 1)
+      comm.agree("train", "checkpoint", state_fingerprint(model),
+                 cat("its ", a.str("resume"), " differs; every rank must resume from the same file"));
     // Shards change the arithmetic of every step: a resume must keep them.
     const auto shards = saved.find("run_shards");
     const std::string was = shards == saved.end() ? "1" : shards->second;

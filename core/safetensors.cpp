@@ -13,6 +13,22 @@ namespace og {
 namespace {
 constexpr uint64_t kMaxHeader = 100000000;
 
+uint64_t get_u64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+// The header length N in a file's first 8 bytes, checked against the limit and the
+// file's size before anything is allocated for it.
+uint64_t header_length(const char* first8, uint64_t file_size, const std::string& who) {
+  const uint64_t n = get_u64(first8);
+  OG_CHECK(n <= kMaxHeader, who, ": safetensors header of ", n, " bytes is over the limit of ", kMaxHeader);
+  OG_CHECK(n <= file_size - 8, who, ": safetensors header of ", n, " bytes runs past the end of the file (",
+           file_size, " bytes)");
+  return n;
+}
+
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out += char((v >> (8 * i)) & 0xff);
 }
@@ -295,18 +311,13 @@ std::string safetensors_bytes(const SafeTensors& s) {
 
 bool looks_like_safetensors(const std::string& head) {
   if (head.size() < 9) return false;
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= uint64_t(static_cast<unsigned char>(head[size_t(i)])) << (8 * i);
+  const uint64_t n = get_u64(head.data());
   return n >= 2 && n <= kMaxHeader && head[8] == '{';
 }
 
 SafeTensors parse_safetensors(const std::string& bytes, const std::string& who) {
   OG_CHECK(bytes.size() >= 8, who, ": ", bytes.size(), " bytes is too short for a safetensors file (8-byte header length)");
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= uint64_t(static_cast<unsigned char>(bytes[size_t(i)])) << (8 * i);
-  OG_CHECK(n <= kMaxHeader, who, ": safetensors header of ", n, " bytes is over the limit of ", kMaxHeader);
-  OG_CHECK(n <= bytes.size() - 8, who, ": safetensors header of ", n, " bytes runs past the end of the file (",
-           bytes.size(), " bytes)");
+  const uint64_t n = header_length(bytes.data(), bytes.size(), who);
   SafeTensors out;
   std::vector<std::pair<std::string, Json::Info>> infos;
   Json(bytes.substr(8, n), who).parse(out.metadata, infos);
@@ -367,11 +378,7 @@ SafeTensors load_safetensors(const std::string& path) {
   f.seekg(0);
   f.read(bytes.data(), std::streamsize(bytes.size()));
   if (bytes.size() == 8) {
-    uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= uint64_t(static_cast<unsigned char>(bytes[size_t(i)])) << (8 * i);
-    OG_CHECK(n <= kMaxHeader, path, ": safetensors header of ", n, " bytes is over the limit of ", kMaxHeader);
-    OG_CHECK(n <= uint64_t(size) - 8, path, ": safetensors header of ", n, " bytes runs past the end of the file (",
-             size, " bytes)");
+    header_length(bytes.data(), uint64_t(size), path);
     bytes.resize(size_t(size));
     f.read(bytes.data() + 8, std::streamsize(size - 8));
   }

@@ -179,15 +179,25 @@ std::string class_label(const ModelInfo& info, int k) {
   return std::to_string(k + info.label_offset);
 }
 
-Checkpoint load_model_file(const std::string& path) {
+namespace {
+bool is_safetensors_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::string head(9, '\0');
   f.read(head.data(), 9);
   head.resize(size_t(f.gcount()));
-  return looks_like_safetensors(head) ? checkpoint_of(load_safetensors(path), path) : load_checkpoint(path);
+  return looks_like_safetensors(head);
+}
+}  // namespace
+
+Checkpoint load_model_file(const std::string& path) {
+  return is_safetensors_file(path) ? checkpoint_of(load_safetensors(path), path) : load_checkpoint(path);
 }
 
-Model load_model(const std::string& path) { return get_model(load_model_file(path)); }
+Model load_model(const std::string& path) {
+  // A safetensors file is rebuilt once, not turned into a checkpoint and rebuilt again.
+  return is_safetensors_file(path) ? model_from_safetensors(load_safetensors(path), path)
+                                   : get_model(load_checkpoint(path));
+}
 
 uint64_t state_fingerprint(Model& m) {
   uint64_t h = fingerprint(nullptr, 0);
